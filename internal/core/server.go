@@ -1,0 +1,136 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/gotee/gotee/internal/wire"
+	"github.com/gotee/gotee/tee"
+)
+
+// Limits on what one client may hold, so no client can exhaust teed.
+const (
+	maxSessionsPerConn = 1024
+	maxRequestsPerConn = 64 // opens and closes in flight at once
+)
+
+// Config configures a Server.
+type Config struct {
+	Catalog Catalog
+	Log     *slog.Logger
+	// Allow is the operator's access policy from teed's config, applied after the
+	// TA manifest's own; nil allows everybody the manifest allows.
+	Allow func(ta tee.UUID, c *tee.Credentials) bool
+}
+
+// Server is the dispatcher. It is safe for concurrent use.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+
+	mu          sync.Mutex
+	nextSession uint32                   // guarded by mu
+	conns       map[*clientConn]struct{} // guarded by mu
+	instances   map[*instance]struct{}   // live instances (guarded by mu)
+	single      map[tee.UUID]*instance   // the instance of each single-instance TA (guarded by mu)
+	uuidLocks   map[tee.UUID]*sync.Mutex // serialize instance choice per TA (guarded by mu)
+	closing     bool                     // guarded by mu
+
+	connWG sync.WaitGroup // connection handlers
+	instWG sync.WaitGroup // instance readers and reapers
+}
+
+// NewServer returns a dispatcher for the TAs of cfg.Catalog.
+func NewServer(cfg Config) *Server {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		cfg:       cfg,
+		log:       log,
+		conns:     map[*clientConn]struct{}{},
+		instances: map[*instance]struct{}{},
+		single:    map[tee.UUID]*instance{},
+		uuidLocks: map[tee.UUID]*sync.Mutex{},
+	}
+}
+
+// Serve accepts clients on l until ctx is done, then shuts down: every session is
+// closed (the TAs' close and destroy entry points run), every instance ends, and
+// l is closed (its socket file removed). It returns once all of that is over.
+func (s *Server) Serve(ctx context.Context, l *Listener) error {
+	stop := context.AfterFunc(ctx, func() { l.f.Close() })
+	defer stop()
+	var err error
+	for {
+		f, aerr := l.Accept()
+		if aerr != nil {
+			if ctx.Err() == nil {
+				err = aerr
+			}
+			break
+		}
+		s.ServeConn(f)
+	}
+	l.Close()
+	s.Shutdown()
+	return err
+}
+
+// ServeConn serves one client connection in the background, taking ownership of f.
+func (s *Server) ServeConn(f *os.File) {
+	creds, err := peerCredentials(f)
+	if err != nil {
+		s.log.Warn("client refused: no credentials", "err", err)
+		f.Close()
+		return
+	}
+	conn, err := wire.NewConn(f)
+	if err != nil {
+		return
+	}
+	c := &clientConn{srv: s, conn: conn, creds: creds, sessions: map[uint32]*session{},
+		opening: map[uint32]*pendingOpen{}, sem: make(chan struct{}, maxRequestsPerConn)}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.connWG.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.connWG.Done()
+		c.serve()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
+}
+
+// Shutdown disconnects every client, closing their sessions, then destroys every
+// remaining instance, and waits for all of it.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	s.closing = true
+	for c := range s.conns {
+		c.conn.Shutdown()
+	}
+	s.mu.Unlock()
+	// Their sessions close, and instances left without sessions are destroyed.
+	s.connWG.Wait()
+	s.mu.Lock()
+	var keep []*instance
+	for in := range s.instances {
+		keep = append(keep, in)
+	}
+	s.mu.Unlock()
+	for _, in := range keep {
+		in.destroy()
+	}
+	s.instWG.Wait()
+}

@@ -1,0 +1,414 @@
+package ta
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sync"
+
+	"github.com/gotee/gotee/internal/shm"
+	"github.com/gotee/gotee/internal/wire"
+	"github.com/gotee/gotee/tee"
+)
+
+// instance is the runtime of one TA instance: it serves teed's instance channel and
+// one reader per session channel, and runs the TA's entry points one at a time.
+type instance struct {
+	impl   TA
+	ctl    *wire.Conn
+	inProc bool // hosted by Serve: contain panics instead of exiting
+
+	entry sync.Mutex // held while an entry point runs: GP allows one at a time
+	props map[string]string
+
+	mu       sync.Mutex
+	sessions map[uint32]*Session // open and opening sessions (guarded by mu)
+	dead     bool                // a panic ended the instance (guarded by mu)
+	panicErr error               // what ended it (guarded by mu)
+
+	handlers sync.WaitGroup // open/close handlers and session readers
+}
+
+type sessionConn struct {
+	conn *wire.Conn
+	done chan struct{} // closed when the session's reader has stopped
+}
+
+func serve(f *os.File, t TA, exitOnPanic bool) error {
+	ctl, err := wire.NewConn(f)
+	if err != nil {
+		return fmt.Errorf("instance channel: %w", err)
+	}
+	inst := &instance{impl: t, ctl: ctl, inProc: !exitOnPanic, sessions: map[uint32]*Session{}}
+	err = inst.loop()
+	inst.shutdown()
+	inst.handlers.Wait()
+	ctl.Close()
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if inst.panicErr != nil {
+		return inst.panicErr
+	}
+	return err
+}
+
+func (inst *instance) loop() error {
+	buf := make([]byte, wire.MaxMessage)
+	created := false
+	for {
+		h, m, fds, err := inst.ctl.Recv(buf)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil // teed is gone or the instance died: nothing more to serve
+			}
+			return fmt.Errorf("instance channel: %w", err)
+		}
+		if !created {
+			c, ok := m.(*wire.Create)
+			if !ok {
+				wire.CloseFDs(fds)
+				return fmt.Errorf("instance channel: kind %d before create", h.Kind)
+			}
+			created = true
+			if done := inst.create(h, c); done {
+				return nil
+			}
+			continue
+		}
+		switch m := m.(type) {
+		case *wire.TAOpen:
+			inst.handlers.Add(1)
+			go func() {
+				defer inst.handlers.Done()
+				inst.open(h, m, fds)
+			}()
+		case *wire.TAClose:
+			inst.handlers.Add(1)
+			go func() {
+				defer inst.handlers.Done()
+				inst.close(h, m)
+			}()
+		case *wire.TACancel:
+			inst.mu.Lock()
+			s := inst.sessions[m.Session]
+			inst.mu.Unlock()
+			if s != nil {
+				s.cancel(m.Op)
+			}
+		case *wire.Destroy:
+			inst.handlers.Wait() // teed destroys only an instance without sessions
+			if !inst.call(inst.impl.Destroy) {
+				return nil
+			}
+			inst.ctl.Send(nil, h.ID, &wire.DestroyResp{})
+			return nil
+		default:
+			wire.CloseFDs(fds)
+			return fmt.Errorf("instance channel: unexpected kind %d", h.Kind)
+		}
+	}
+}
+
+// create runs the create entry point; it reports whether the instance is finished.
+func (inst *instance) create(h wire.Header, m *wire.Create) (done bool) {
+	inst.props = make(map[string]string, len(m.Properties))
+	for _, p := range m.Properties {
+		inst.props[p.Name] = p.Value
+	}
+	var err error
+	if !inst.call(func() { err = inst.impl.Create() }) {
+		return true
+	}
+	res, origin := resultOf(err)
+	inst.ctl.Send(nil, h.ID, &wire.CreateResp{Result: res, Origin: origin})
+	return res != tee.Success
+}
+
+// call runs an entry point under the instance lock. A panic in it ends the
+// instance: the process exits, or (in-process) every channel is shut so that the
+// clients see the instance die. call reports whether the instance lives on.
+func (inst *instance) call(fn func()) (alive bool) {
+	inst.entry.Lock()
+	defer inst.entry.Unlock()
+	inst.mu.Lock()
+	dead := inst.dead
+	inst.mu.Unlock()
+	if dead {
+		return false
+	}
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		var err error
+		if pe, ok := r.(PanicError); ok {
+			err = fmt.Errorf("TA panicked: %w", pe)
+		} else {
+			err = fmt.Errorf("TA panicked: %v\n%s", r, debug.Stack())
+		}
+		if !inst.inProc {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		inst.mu.Lock()
+		inst.dead = true
+		inst.panicErr = err
+		inst.mu.Unlock()
+		inst.shutdown()
+		alive = false
+	}()
+	fn()
+	return true
+}
+
+// shutdown shuts every channel, so that the reader loops end and all peers see the
+// instance gone.
+func (inst *instance) shutdown() {
+	inst.ctl.Shutdown()
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	for _, s := range inst.sessions {
+		if s.ch != nil {
+			s.ch.conn.Shutdown()
+		}
+	}
+}
+
+func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int) {
+	resp := &wire.TAOpenResp{Origin: tee.OriginTEE}
+	defer func() {
+		if resp != nil {
+			inst.ctl.Send(nil, h.ID, resp)
+		}
+	}()
+	conn, err := wire.FDConn(fds[0], "session")
+	if err != nil {
+		wire.CloseFDs(fds[1:])
+		resp.Result = tee.ErrCommunication
+		return
+	}
+	s := newSession(inst, m.Session, m.Identity)
+	var p Params
+	if resp.Result = s.attach(&m.Op, fds[1:]); resp.Result == tee.Success {
+		resp.Result = s.fill(&m.Op, &p)
+	}
+	if resp.Result != tee.Success {
+		s.release()
+		conn.Close()
+		return
+	}
+	inst.mu.Lock()
+	if inst.sessions[m.Session] != nil {
+		inst.mu.Unlock()
+		s.release()
+		conn.Close()
+		resp.Result = tee.ErrBadState
+		return
+	}
+	inst.sessions[m.Session] = s
+	inst.mu.Unlock()
+
+	var eerr error
+	alive := inst.call(func() {
+		s.begin(h.ID, &p)
+		defer s.end()
+		eerr = inst.impl.OpenSession(s, &p)
+	})
+	if !alive {
+		resp = nil
+		conn.Close()
+		return
+	}
+	resp.Result, resp.Origin = resultOf(eerr)
+	resp.Op = outputs(&m.Op, &p)
+	if resp.Result != tee.Success {
+		inst.mu.Lock()
+		delete(inst.sessions, m.Session)
+		inst.mu.Unlock()
+		s.release()
+		conn.Close()
+		return
+	}
+	inst.mu.Lock()
+	s.ch = &sessionConn{conn: conn, done: make(chan struct{})}
+	inst.mu.Unlock()
+	inst.handlers.Add(1)
+	go func() {
+		defer inst.handlers.Done()
+		inst.serveSession(s)
+	}()
+}
+
+func (inst *instance) close(h wire.Header, m *wire.TAClose) {
+	inst.mu.Lock()
+	s := inst.sessions[m.Session]
+	inst.mu.Unlock()
+	if s != nil && s.ch != nil {
+		// Stop the reader first: an invoke in progress completes, then no other starts.
+		s.ch.conn.Shutdown()
+		<-s.ch.done
+		if !inst.call(func() { inst.impl.CloseSession(s) }) {
+			return
+		}
+		inst.mu.Lock()
+		delete(inst.sessions, m.Session)
+		inst.mu.Unlock()
+		s.release()
+		s.ch.conn.Close()
+	}
+	inst.ctl.Send(nil, h.ID, &wire.TACloseResp{})
+}
+
+// serveSession reads the session channel: invokes, run inline so a ping-pong costs
+// no goroutine switch, and shared memory releases.
+func (inst *instance) serveSession(s *Session) {
+	defer close(s.ch.done)
+	buf := make([]byte, wire.MaxMessage)
+	var out []byte
+	for {
+		h, m, fds, err := s.ch.conn.Recv(buf)
+		if err != nil {
+			return // EOF, or a client that broke the protocol: stop serving it
+		}
+		switch m := m.(type) {
+		case *wire.Invoke:
+			resp, alive := inst.invoke(s, h, m, fds)
+			if !alive {
+				return
+			}
+			if out, err = s.ch.conn.Send(out, h.ID, resp); err != nil {
+				return
+			}
+		case *wire.ShmRelease:
+			if b := s.shms[m.Shm]; b != nil {
+				b.Close()
+				delete(s.shms, m.Shm)
+			}
+		default:
+			wire.CloseFDs(fds)
+			return
+		}
+	}
+}
+
+func (inst *instance) invoke(s *Session, h wire.Header, m *wire.Invoke, fds []int) (*wire.InvokeResp, bool) {
+	resp := &wire.InvokeResp{Origin: tee.OriginTEE}
+	var p Params
+	if resp.Result = s.attach(&m.Op, fds); resp.Result == tee.Success {
+		resp.Result = s.fill(&m.Op, &p)
+	}
+	if resp.Result != tee.Success {
+		return resp, true
+	}
+	var err error
+	alive := inst.call(func() {
+		s.begin(h.ID, &p)
+		defer s.end()
+		err = inst.impl.Invoke(s, m.Command, &p)
+	})
+	resp.Result, resp.Origin = resultOf(err)
+	resp.Op = outputs(&m.Op, &p)
+	return resp, alive
+}
+
+// attach maps the shared memory that came with an operation. It takes ownership of
+// fds whatever happens.
+func (s *Session) attach(op *wire.Operation, fds []int) tee.Result {
+	i := 0
+	defer func() { wire.CloseFDs(fds[i:]) }()
+	if op.HasArena {
+		b, err := shm.Map(fds[i])
+		i++
+		if err != nil {
+			return tee.ErrBadParameters
+		}
+		if s.arena != nil {
+			s.arena.Close()
+		}
+		s.arena = b
+	}
+	for k := range int(op.NewShm) {
+		b, err := shm.Map(fds[i])
+		i++
+		if err != nil {
+			return tee.ErrBadParameters
+		}
+		id := op.ShmIDs[k]
+		if old := s.shms[id]; old != nil {
+			old.Close()
+		}
+		s.shms[id] = b
+	}
+	return tee.Success
+}
+
+// fill turns the wire parameters into the TA's, checking every memref against the
+// memory it claims to lie in.
+func (s *Session) fill(op *wire.Operation, p *Params) tee.Result {
+	for i, wp := range op.Params {
+		q := &p[i]
+		q.Type = wp.Type
+		switch {
+		case wp.Type.IsValue():
+			q.Value = tee.Value{A: uint32(wp.A), B: uint32(wp.B)}
+		case wp.Type.IsMemref():
+			var blk *shm.Block
+			switch wp.Shm {
+			case wire.ShmNull:
+				if wp.B > shm.MaxSize {
+					return tee.ErrBadParameters
+				}
+				q.Size = int(wp.B)
+				continue
+			case wire.ShmArena:
+				blk = s.arena
+			default:
+				blk = s.shms[wp.Shm]
+			}
+			if blk == nil {
+				return tee.ErrBadParameters
+			}
+			mem, ok := blk.Window(wp.A, wp.B)
+			if !ok {
+				return tee.ErrBadParameters
+			}
+			q.Mem, q.Size = mem, len(mem)
+		}
+	}
+	return tee.Success
+}
+
+// outputs is the response's operation: values and sizes as the TA left them.
+func outputs(in *wire.Operation, p *Params) wire.Operation {
+	var out wire.Operation
+	for i, wp := range in.Params {
+		o := &out.Params[i]
+		o.Type, o.Shm = wp.Type, wp.Shm
+		switch {
+		case wp.Type.IsValue():
+			o.A, o.B = uint64(p[i].Value.A), uint64(p[i].Value.B)
+		case wp.Type.IsMemref():
+			o.A = wp.A
+			o.B = uint64(max(p[i].Size, 0))
+			if o.B > shm.MaxSize {
+				o.B = shm.MaxSize
+			}
+		}
+	}
+	return out
+}
+
+// release unmaps all of the session's shared memory.
+func (s *Session) release() {
+	if s.arena != nil {
+		s.arena.Close()
+		s.arena = nil
+	}
+	for id, b := range s.shms {
+		b.Close()
+		delete(s.shms, id)
+	}
+}
