@@ -101,7 +101,6 @@ type Operation struct {
 	Params   [NumParams]Param
 }
 
-const operationSize = 4 + 4 + 4*NumParams + NumParams*24
 
 // FDs is the number of descriptors the operation brings.
 func (o *Operation) FDs() int {
