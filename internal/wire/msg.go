@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gotee/gotee/tee"
 )
@@ -101,7 +102,6 @@ type Operation struct {
 	Params   [NumParams]Param
 }
 
-
 // FDs is the number of descriptors the operation brings.
 func (o *Operation) FDs() int {
 	n := int(o.NewShm)
@@ -148,6 +148,8 @@ func (o *Operation) decode(r *reader) {
 		switch {
 		case i < int(o.NewShm) && (o.ShmIDs[i] == ShmArena || o.ShmIDs[i] == ShmNull):
 			r.fail("reserved shared memory id")
+		case i < int(o.NewShm) && slices.Contains(o.ShmIDs[:i], o.ShmIDs[i]):
+			r.fail("duplicate shared memory id")
 		case i >= int(o.NewShm) && o.ShmIDs[i] != 0:
 			r.fail("unused shared memory id slot not zero")
 		}
