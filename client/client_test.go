@@ -21,13 +21,13 @@ var (
 
 // Commands of the test TA.
 const (
-	cmdInc       = iota // VALUE_INOUT a++
-	cmdCopy             // MEMREF_INPUT p0 → MEMREF_OUTPUT p1, SHORT_BUFFER if p1 too small
-	cmdPanic            // ta.Panic
-	cmdWaitLong         // Wait for 10s unmasked: returns CANCEL when cancelled
-	cmdIdentity         // p0 VALUE_OUTPUT a = login; p1 MEMREF_OUTPUT 16 bytes uuid
-	cmdFill             // MEMREF_INOUT: add 1 to each byte
-	cmdProperty         // p0 MEMREF_INPUT name, p1 MEMREF_OUTPUT value
+	cmdInc      = iota // VALUE_INOUT a++
+	cmdCopy            // MEMREF_INPUT p0 → MEMREF_OUTPUT p1, SHORT_BUFFER if p1 too small
+	cmdPanic           // ta.Panic
+	cmdWaitLong        // Wait for 10s unmasked: returns CANCEL when cancelled
+	cmdIdentity        // p0 VALUE_OUTPUT a = login; p1 MEMREF_OUTPUT 16 bytes uuid
+	cmdFill            // MEMREF_INOUT: add 1 to each byte
+	cmdProperty        // p0 MEMREF_INPUT name, p1 MEMREF_OUTPUT value
 )
 
 type testTA struct {

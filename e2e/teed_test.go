@@ -20,6 +20,9 @@ var buildDir = func() string {
 }()
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv("GOTEE_E2E_HELPER"); mode != "" {
+		os.Exit(helperMain(mode))
+	}
 	if _, err := os.Stat(filepath.Join(buildDir, "bin", "teed")); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: build/bin/teed is missing: run `make build` first (make test does)")
 		os.Exit(1)

@@ -17,6 +17,9 @@ import (
 // How long a TA gets to run its destroy entry point and exit before it is killed.
 const destroyGrace = 5 * time.Second
 
+// How long a TA that closed its instance channel gets to exit before it is killed.
+const exitGrace = time.Second
+
 var errDead = errors.New("TA instance is dead")
 
 // instance is a running TA instance: its process and its instance channel.
@@ -132,8 +135,14 @@ func (in *instance) read() {
 		}
 		close(in.readerDone)
 		in.srv.forget(in)
-		in.proc.Kill()
-		<-in.exited
+		// The channel is gone: the TA is exiting, or is broken. Give it a moment to
+		// exit on its own, so its exit status tells which.
+		select {
+		case <-in.exited:
+		case <-time.After(exitGrace):
+			in.proc.Kill()
+			<-in.exited
+		}
 		in.conn.Close()
 	}()
 	buf := make([]byte, wire.MaxMessage)

@@ -4,6 +4,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/gotee/gotee/ta"
 	"github.com/gotee/gotee/tee"
 )
@@ -15,6 +18,30 @@ const (
 )
 
 type helloWorld struct{ ta.Base }
+
+// The entry points log to stderr, as the OP-TEE example does with IMSG; teed puts
+// a TA's stderr into its own log.
+
+func (helloWorld) Create() error {
+	fmt.Fprintln(os.Stderr, "hello_world: instance created")
+	return nil
+}
+
+func (helloWorld) OpenSession(s *ta.Session, p *ta.Params) error {
+	if err := p.Expect(tee.ParamNone, tee.ParamNone, tee.ParamNone, tee.ParamNone); err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "hello_world: Hello World!")
+	return nil
+}
+
+func (helloWorld) CloseSession(s *ta.Session) {
+	fmt.Fprintln(os.Stderr, "hello_world: Goodbye!")
+}
+
+func (helloWorld) Destroy() {
+	fmt.Fprintln(os.Stderr, "hello_world: instance destroyed")
+}
 
 func (helloWorld) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 	if err := p.Expect(tee.ValueInout, tee.ParamNone, tee.ParamNone, tee.ParamNone); err != nil {
