@@ -99,9 +99,12 @@ func resultOf(err error) (tee.Result, tee.Origin) {
 // point exits the process with the panic on stderr, which teed logs.
 func Main(t TA) {
 	f := os.NewFile(3, "teed")
-	if f == nil {
+	if f == nil || os.Getenv("GOTEE_TA") != "1" {
 		fmt.Fprintln(os.Stderr, "ta: no instance channel on fd 3: a TA is started by teed, not by hand")
 		os.Exit(2)
+	}
+	if err := confine(); err != nil {
+		fmt.Fprintln(os.Stderr, "ta: running without the sandbox:", err)
 	}
 	err := serve(f, t, true)
 	if err != nil {

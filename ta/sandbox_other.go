@@ -1,0 +1,7 @@
+//go:build !amd64 && !arm64
+
+package ta
+
+const auditArch = 0
+
+var deniedSyscalls []uintptr
