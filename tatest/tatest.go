@@ -3,6 +3,7 @@ package tatest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -32,6 +33,7 @@ type TA struct {
 
 // Server is a dispatcher serving in-process TAs on a temporary socket.
 type Server struct {
+	dir    string
 	socket string
 	tas    map[tee.UUID]*hostedTA
 	cancel context.CancelFunc
@@ -41,12 +43,26 @@ type Server struct {
 // Start serves tas until the test ends.
 func Start(t testing.TB, tas ...TA) *Server {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "tatest")
+	s, err := NewServer(tas...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{socket: filepath.Join(dir, "teed.sock"), tas: map[tee.UUID]*hostedTA{}, done: make(chan struct{})}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewServer serves tas until Close; Start is the form for tests.
+func NewServer(tas ...TA) (*Server, error) {
+	dir, err := os.MkdirTemp("", "tatest")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{dir: dir, socket: filepath.Join(dir, "teed.sock"), tas: map[tee.UUID]*hostedTA{}, done: make(chan struct{})}
 	for _, a := range tas {
+		if a.New == nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("tatest: TA %v has no New", a.UUID)
+		}
 		name := a.Name
 		if name == "" {
 			name = "ta-" + a.UUID.String()
@@ -54,13 +70,13 @@ func Start(t testing.TB, tas ...TA) *Server {
 		s.tas[a.UUID] = &hostedTA{def: a, manifest: &store.Manifest{
 			UUID: a.UUID, Name: name, Version: "1.0", SingleInstance: a.SingleInstance,
 			MultiSession: a.MultiSession, InstanceKeepAlive: a.InstanceKeepAlive,
-			DataSize: 32 << 10, StackSize: 2 << 10, Properties: a.Properties,
+			DataSize: store.DefaultDataSize, StackSize: store.DefaultStackSize, Properties: a.Properties,
 		}}
 	}
 	l, err := core.Listen(s.socket)
 	if err != nil {
 		os.RemoveAll(dir)
-		t.Fatal(err)
+		return nil, err
 	}
 	srv := core.NewServer(core.Config{Catalog: s, Log: slog.New(slog.DiscardHandler)})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -69,11 +85,7 @@ func Start(t testing.TB, tas ...TA) *Server {
 		defer close(s.done)
 		srv.Serve(ctx, l)
 	}()
-	t.Cleanup(func() {
-		s.Close()
-		os.RemoveAll(dir)
-	})
-	return s
+	return s, nil
 }
 
 // Socket is the path clients connect to; pass it to client.NewContext.
@@ -94,6 +106,7 @@ func (s *Server) NewContext(t testing.TB) *client.Context {
 func (s *Server) Close() {
 	s.cancel()
 	<-s.done
+	os.RemoveAll(s.dir)
 }
 
 // Lookup implements core.Catalog.

@@ -1,0 +1,235 @@
+package ta_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gotee/gotee/client"
+	"github.com/gotee/gotee/ta"
+	"github.com/gotee/gotee/tatest"
+	"github.com/gotee/gotee/tee"
+)
+
+var (
+	multiUUID  = tee.MustParseUUID("22222222-0000-0000-0000-000000000001")
+	sharedUUID = tee.MustParseUUID("22222222-0000-0000-0000-000000000002")
+	keepUUID   = tee.MustParseUUID("22222222-0000-0000-0000-000000000003")
+)
+
+const (
+	cmdInstance   = iota // value a = this instance's number, b = sessions it has seen
+	cmdSlow              // holds the entry point for a while; reports overlap in a
+	cmdAccess            // checks CheckMemoryAccess on p0 (MEMREF_INOUT), results in p1
+	cmdMaskedWait        // waits 300ms with cancellation masked; a = Cancelled() after
+)
+
+var instances atomic.Uint32
+
+type modelTA struct {
+	ta.Base
+	number   uint32
+	sessions uint32
+	inside   atomic.Int32
+}
+
+func newModelTA() ta.TA { return &modelTA{number: instances.Add(1)} }
+
+func (m *modelTA) OpenSession(*ta.Session, *ta.Params) error {
+	m.sessions++
+	return nil
+}
+
+func (m *modelTA) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
+	switch cmd {
+	case cmdInstance:
+		p[0].Value = tee.Value{A: m.number, B: m.sessions}
+	case cmdSlow:
+		if m.inside.Add(1) > 1 {
+			p[0].Value.A = 1
+		}
+		time.Sleep(20 * time.Millisecond)
+		m.inside.Add(-1)
+	case cmdAccess:
+		mem := p[0].Mem
+		own := make([]byte, 8)
+		results := []error{
+			s.CheckMemoryAccess(ta.AccessRead|ta.AccessAnyOwner, mem[2:6]),
+			s.CheckMemoryAccess(ta.AccessRead, mem),                       // shared without ANY_OWNER
+			s.CheckMemoryAccess(ta.AccessWrite|ta.AccessAnyOwner, own),    // the TA's own memory
+			s.CheckMemoryAccess(ta.AccessRead|ta.AccessAnyOwner, mem[:0]), // empty
+			s.CheckMemoryAccess(0x100, own),                               // unknown flag
+		}
+		var bits uint32
+		for i, err := range results {
+			if err != nil {
+				bits |= 1 << i
+			}
+		}
+		p[1].Value.A = bits
+	case cmdMaskedWait:
+		err := s.Wait(300 * time.Millisecond)
+		if err != nil {
+			return err
+		}
+		if s.Cancelled() {
+			p[0].Value.A = 1
+		}
+		s.UnmaskCancellation()
+		if s.Cancelled() {
+			p[0].Value.B = 1
+		}
+	}
+	return nil
+}
+
+func start(t *testing.T) *client.Context {
+	t.Helper()
+	srv := tatest.Start(t,
+		tatest.TA{UUID: multiUUID, New: newModelTA},
+		tatest.TA{UUID: sharedUUID, New: newModelTA, SingleInstance: true, MultiSession: true},
+		tatest.TA{UUID: keepUUID, New: newModelTA, SingleInstance: true, InstanceKeepAlive: true},
+	)
+	return srv.NewContext(t)
+}
+
+func instanceOf(t *testing.T, s *client.Session) tee.Value {
+	t.Helper()
+	v := &client.Value{Type: tee.ValueOutput}
+	if err := s.Invoke(context.Background(), cmdInstance, &client.Operation{Params: [4]client.Param{v}}); err != nil {
+		t.Fatal(err)
+	}
+	return tee.Value{A: v.A, B: v.B}
+}
+
+func open(t *testing.T, c *client.Context, u tee.UUID) *client.Session {
+	t.Helper()
+	s, err := c.OpenSession(context.Background(), u, client.Public, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestInstanceModel(t *testing.T) {
+	c := start(t)
+	t.Run("multi-instance", func(t *testing.T) {
+		a, b := open(t, c, multiUUID), open(t, c, multiUUID)
+		defer a.Close()
+		defer b.Close()
+		if instanceOf(t, a).A == instanceOf(t, b).A {
+			t.Fatal("two sessions of a multi-instance TA share an instance")
+		}
+	})
+	t.Run("single-instance multi-session", func(t *testing.T) {
+		a, b := open(t, c, sharedUUID), open(t, c, sharedUUID)
+		defer a.Close()
+		defer b.Close()
+		ia, ib := instanceOf(t, a), instanceOf(t, b)
+		if ia.A != ib.A || ib.B != 2 {
+			t.Fatalf("sessions on instances %d and %d (sessions seen %d)", ia.A, ib.A, ib.B)
+		}
+	})
+	t.Run("keep-alive", func(t *testing.T) {
+		a := open(t, c, keepUUID)
+		first := instanceOf(t, a).A
+		a.Close()
+		b := open(t, c, keepUUID)
+		defer b.Close()
+		if got := instanceOf(t, b); got.A != first || got.B != 2 {
+			t.Fatalf("after the last session closed: instance %d (was %d), sessions seen %d", got.A, first, got.B)
+		}
+	})
+	t.Run("no keep-alive", func(t *testing.T) {
+		a := open(t, c, sharedUUID)
+		first := instanceOf(t, a).A
+		a.Close()
+		b := open(t, c, sharedUUID)
+		defer b.Close()
+		if instanceOf(t, b).A == first {
+			t.Fatal("instance outlived its last session without instanceKeepAlive")
+		}
+	})
+}
+
+func TestOneEntryPointAtATime(t *testing.T) {
+	c := start(t)
+	var wg sync.WaitGroup
+	var overlaps atomic.Int32
+	for range 4 {
+		s := open(t, c, sharedUUID)
+		defer s.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				v := &client.Value{Type: tee.ValueOutput}
+				if err := s.Invoke(context.Background(), cmdSlow, &client.Operation{Params: [4]client.Param{v}}); err != nil {
+					t.Error(err)
+					return
+				}
+				overlaps.Add(int32(v.A))
+			}
+		}()
+	}
+	wg.Wait()
+	if n := overlaps.Load(); n != 0 {
+		t.Fatalf("%d invokes ran while another entry point of the instance was running", n)
+	}
+}
+
+func TestCheckMemoryAccess(t *testing.T) {
+	c := start(t)
+	s := open(t, c, multiUUID)
+	defer s.Close()
+	m, err := c.AllocateSharedMemory(64, tee.MemInput|tee.MemOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	res := &client.Value{Type: tee.ValueOutput}
+	op := &client.Operation{Params: [4]client.Param{&client.RegisteredMemory{Type: tee.MemrefWhole, Mem: m}, res}}
+	if err := s.Invoke(context.Background(), cmdAccess, op); err != nil {
+		t.Fatal(err)
+	}
+	// Refused: shared memory without ANY_OWNER, and an unknown flag.
+	if want := uint32(1<<1 | 1<<4); res.A != want {
+		t.Fatalf("refusal bits %05b, want %05b", res.A, want)
+	}
+}
+
+func TestMaskedCancellation(t *testing.T) {
+	c := start(t)
+	s := open(t, c, multiUUID)
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	v := &client.Value{Type: tee.ValueOutput}
+	// Cancellation is masked by default: the wait runs to its end, the flag reads
+	// false until unmasked.
+	if err := s.Invoke(ctx, cmdMaskedWait, &client.Operation{Params: [4]client.Param{v}}); err != nil {
+		t.Fatal(err)
+	}
+	if v.A != 0 || v.B != 1 {
+		t.Fatalf("Cancelled() masked %d, unmasked %d; want 0, 1", v.A, v.B)
+	}
+}
+
+func TestPanicInOpenSession(t *testing.T) {
+	u := tee.MustParseUUID("22222222-0000-0000-0000-0000000000ff")
+	srv := tatest.Start(t, tatest.TA{UUID: u, New: func() ta.TA { return panicky{} }})
+	c := srv.NewContext(t)
+	_, err := c.OpenSession(context.Background(), u, client.Public, nil)
+	var te *tee.Error
+	if !errors.As(err, &te) || te.Code != tee.ErrTargetDead || te.Origin != tee.OriginTEE {
+		t.Fatalf("got %v, want TARGET_DEAD from TEE", err)
+	}
+}
+
+type panicky struct{ ta.Base }
+
+func (panicky) OpenSession(*ta.Session, *ta.Params) error    { panic("broken TA") }
+func (panicky) Invoke(*ta.Session, uint32, *ta.Params) error { return nil }
