@@ -44,6 +44,13 @@ type instance struct {
 // spawn starts an instance of ta and runs its create entry point.
 func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	m := ta.Manifest()
+	s.mu.Lock()
+	full := len(s.instances) >= maxInstances
+	s.mu.Unlock()
+	if full {
+		s.log.Warn("TA instance refused: too many instances", "uuid", m.UUID, "limit", maxInstances)
+		return nil, tee.ErrOutOfMemory, tee.OriginTEE
+	}
 	teedEnd, taEnd, err := wire.Pair(false)
 	if err != nil {
 		s.log.Error("start TA instance", "uuid", m.UUID, "err", err)

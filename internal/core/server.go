@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
@@ -14,7 +15,12 @@ import (
 const (
 	maxSessionsPerConn = 1024
 	maxRequestsPerConn = 64 // opens and closes in flight at once
+	maxInstances       = 256
 )
+
+// shutdownGrace is how long TAs get to run their close and destroy entry points
+// when teed stops; after it, the instances still running are killed.
+const shutdownGrace = 10 * time.Second
 
 // Config configures a Server.
 type Config struct {
@@ -115,6 +121,19 @@ func (s *Server) ServeConn(f *os.File) {
 // Shutdown disconnects every client, closing their sessions, then destroys every
 // remaining instance, and waits for all of it.
 func (s *Server) Shutdown() {
+	killer := time.AfterFunc(shutdownGrace, func() {
+		s.mu.Lock()
+		var all []*instance
+		for in := range s.instances {
+			all = append(all, in)
+		}
+		s.mu.Unlock()
+		for _, in := range all {
+			in.log.Warn("TA instance killed: teed is stopping and it did not finish in time")
+			in.proc.Kill()
+		}
+	})
+	defer killer.Stop()
 	s.mu.Lock()
 	s.closing = true
 	for c := range s.conns {
@@ -133,4 +152,28 @@ func (s *Server) Shutdown() {
 		in.destroy()
 	}
 	s.instWG.Wait()
+}
+
+// Stats is a snapshot of what the dispatcher holds.
+type Stats struct {
+	Conns     int // client connections
+	Sessions  int // open sessions
+	Instances int // live TA instances
+}
+
+// Stats reports what the dispatcher holds now.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	conns := make([]*clientConn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	st := Stats{Conns: len(s.conns), Instances: len(s.instances)}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.mu.Lock()
+		st.Sessions += len(c.sessions)
+		c.mu.Unlock()
+	}
+	return st
 }
