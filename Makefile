@@ -28,7 +28,8 @@ tas: bin
 
 lib:
 	@mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include $(BUILD)/obj
-	$(GO) build -buildmode=c-shared -ldflags=-extldflags=-Wl,-soname,libteec.so.1 \
+	$(GO) build -buildmode=c-shared \
+		-ldflags="-extldflags '-Wl,-soname,libteec.so.1 -Wl,--version-script=$(CURDIR)/libteec/libteec.map'" \
 		-o $(BUILD)/obj/libteec.so.1 ./libteec
 	cp $(BUILD)/obj/libteec.so.1 $(BUILD)/lib/libteec.so.1
 	ln -sf libteec.so.1 $(BUILD)/lib/libteec.so
