@@ -55,18 +55,28 @@ func listenLocked(path string) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("socket: %w", err)
 	}
-	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+	// Bind under a temporary name and rename into place once listening, so that
+	// the socket appears at path only when it accepts connections: a client that
+	// sees the file never gets ECONNREFUSED.
+	tmp := path + ".new"
+	os.Remove(tmp)
+	fail := func(what string, err error) (*Listener, error) {
 		unix.Close(fd)
-		return nil, fmt.Errorf("bind %s: %w", path, err)
+		os.Remove(tmp)
+		return nil, fmt.Errorf("%s %s: %w", what, path, err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: tmp}); err != nil {
+		return fail("bind", err)
 	}
 	// Anyone may connect; the access policy, applied per TA, decides who gets in.
-	if err := os.Chmod(path, 0o666); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("chmod %s: %w", path, err)
+	if err := os.Chmod(tmp, 0o666); err != nil {
+		return fail("chmod", err)
 	}
 	if err := unix.Listen(fd, 128); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("listen %s: %w", path, err)
+		return fail("listen", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail("rename", err)
 	}
 	f := os.NewFile(uintptr(fd), path)
 	rc, err := f.SyscallConn()
