@@ -156,8 +156,8 @@ func (c *Context) call(ctx context.Context, m wire.Message, fds []int, cancel fu
 // requests its cancellation.
 func (c *Context) OpenSession(ctx context.Context, ta tee.UUID, login Login, op *Operation) (*Session, error) {
 	ch := &channel{sent: map[uint32]bool{}}
-	pr, err := ch.prepare(c, op)
-	if err != nil {
+	pr := &prepared{}
+	if err := ch.prepare(pr, c, op); err != nil {
 		return nil, err
 	}
 	r, err := c.call(ctx, &wire.Open{UUID: ta, Login: login.Method, GID: login.Group, Op: pr.op}, pr.fds,

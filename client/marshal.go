@@ -34,12 +34,13 @@ type prepared struct {
 
 var errAPIBadParams = &tee.Error{Code: tee.ErrBadParameters, Origin: tee.OriginAPI}
 
-// prepare checks op and lays it out for the wire, copying input memory into the
-// arena. Everything is checked before anything reaches the TA.
-func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
-	pr := &prepared{}
+// prepare checks op and lays it out in pr for the wire, copying input memory into
+// the arena. Everything is checked before anything reaches the TA. pr's slices are
+// reused, so an invoke on a warm session allocates nothing here.
+func (ch *channel) prepare(pr *prepared, c *Context, op *Operation) error {
+	*pr = prepared{fds: pr.fds[:0], newShm: pr.newShm[:0]}
 	if op == nil {
-		return pr, nil
+		return nil
 	}
 	need := 0
 	for i, p := range op.Params {
@@ -48,17 +49,17 @@ func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
 		case nil:
 		case *Value:
 			if !p.Type.IsValue() {
-				return nil, errAPIBadParams
+				return errAPIBadParams
 			}
 			w.Type, w.A, w.B = p.Type, uint64(p.A), uint64(p.B)
 		case *TempMemory:
 			if p.Type < tee.MemrefTempInput || p.Type > tee.MemrefTempInout {
-				return nil, errAPIBadParams
+				return errAPIBadParams
 			}
 			w.Type = p.Type
 			if p.Buffer == nil {
 				if p.Size < 0 || p.Size > shm.MaxSize {
-					return nil, errAPIBadParams
+					return errAPIBadParams
 				}
 				w.Shm, w.B = wire.ShmNull, uint64(p.Size)
 				continue
@@ -69,7 +70,7 @@ func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
 		case *RegisteredMemory:
 			m := p.Mem
 			if m == nil || m.ctx != c || m.released() {
-				return nil, errAPIBadParams
+				return errAPIBadParams
 			}
 			off, size := p.Offset, p.Size
 			switch p.Type {
@@ -83,7 +84,7 @@ func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
 				case tee.MemInput | tee.MemOutput:
 					w.Type = tee.MemrefInout
 				default:
-					return nil, errAPIBadParams
+					return errAPIBadParams
 				}
 			case tee.MemrefPartialInput, tee.MemrefPartialOut, tee.MemrefPartialInout:
 				w.Type = p.Type - 8 // TEEC_MEMREF_PARTIAL_x → TEE_PARAM_TYPE_MEMREF_x
@@ -95,10 +96,10 @@ func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
 					want |= tee.MemOutput
 				}
 				if m.flags&want != want || off < 0 || size < 0 || off > m.size || size > m.size-off {
-					return nil, errAPIBadParams
+					return errAPIBadParams
 				}
 			default:
-				return nil, errAPIBadParams
+				return errAPIBadParams
 			}
 			if m.blk == nil { // registered caller memory: staged like temporary memory
 				pr.stage[i] = staged{off: need, buf: m.buf[off : off+size]}
@@ -113,18 +114,18 @@ func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
 				pr.newShm = append(pr.newShm, m)
 			}
 		default:
-			return nil, errAPIBadParams
+			return errAPIBadParams
 		}
 	}
 	arena := ch.arena
 	if need > 0 && (arena == nil || arena.Len() < need) {
 		size := max(minArena, 1<<bits.Len(uint(need-1)))
 		if need > shm.MaxSize {
-			return nil, &tee.Error{Code: tee.ErrOutOfMemory, Origin: tee.OriginAPI}
+			return &tee.Error{Code: tee.ErrOutOfMemory, Origin: tee.OriginAPI}
 		}
 		b, err := shm.New("gotee-arena", size)
 		if err != nil {
-			return nil, &tee.Error{Code: tee.ErrOutOfMemory, Origin: tee.OriginAPI}
+			return &tee.Error{Code: tee.ErrOutOfMemory, Origin: tee.OriginAPI}
 		}
 		pr.newArena, arena = b, b
 		pr.op.HasArena = true
@@ -138,7 +139,7 @@ func (ch *channel) prepare(c *Context, op *Operation) (*prepared, error) {
 			copy(arena.Bytes()[st.off:], st.buf)
 		}
 	}
-	return pr, nil
+	return nil
 }
 
 // sent records that the TA now holds what pr gave it.

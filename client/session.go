@@ -20,9 +20,11 @@ type Session struct {
 	conn   *wire.Conn // the direct channel to the TA instance
 	ch     *channel
 	nextOp uint32
-	buf    []byte
-	out    []byte
-	dead   bool // the instance is gone
+	buf    []byte      // receive buffer
+	out    []byte      // send buffer
+	pr     prepared    // the operation being sent, reused
+	req    wire.Invoke // the request being sent, reused
+	dead   bool        // the instance is gone
 	closed bool
 }
 
@@ -44,8 +46,8 @@ func (s *Session) Invoke(ctx context.Context, cmd uint32, op *Operation) error {
 	if s.dead {
 		return errTargetDead
 	}
-	pr, err := s.ch.prepare(s.ctx, op)
-	if err != nil {
+	pr := &s.pr
+	if err := s.ch.prepare(pr, s.ctx, op); err != nil {
 		return err
 	}
 	s.nextOp++
@@ -53,7 +55,9 @@ func (s *Session) Invoke(ctx context.Context, cmd uint32, op *Operation) error {
 	if s.buf == nil {
 		s.buf = make([]byte, wire.MaxMessage)
 	}
-	s.out, err = s.conn.Send(s.out, id, &wire.Invoke{Command: cmd, Op: pr.op}, pr.fds...)
+	s.req = wire.Invoke{Command: cmd, Op: pr.op}
+	var err error
+	s.out, err = s.conn.Send(s.out, id, &s.req, pr.fds...)
 	if err != nil {
 		pr.abandon()
 		return s.died()

@@ -130,38 +130,63 @@ func (inst *instance) create(h wire.Header, m *wire.Create) (done bool) {
 // instance: the process exits, or (in-process) every channel is shut so that the
 // clients see the instance die. call reports whether the instance lives on.
 func (inst *instance) call(fn func()) (alive bool) {
-	inst.entry.Lock()
+	if !inst.enter() {
+		return false
+	}
 	defer inst.entry.Unlock()
+	defer inst.recoverPanic(&alive)
+	fn()
+	return true
+}
+
+// invokeEntry is call for the invoke entry point, without a closure: the invoke
+// path allocates nothing of its own.
+func (inst *instance) invokeEntry(s *Session, op, cmd uint32, p *Params) (err error, alive bool) {
+	if !inst.enter() {
+		return nil, false
+	}
+	defer inst.entry.Unlock()
+	defer inst.recoverPanic(&alive)
+	s.begin(op, p)
+	defer s.end()
+	return inst.impl.Invoke(s, cmd, p), true
+}
+
+// enter takes the entry lock of a live instance.
+func (inst *instance) enter() bool {
+	inst.entry.Lock()
 	inst.mu.Lock()
 	dead := inst.dead
 	inst.mu.Unlock()
 	if dead {
-		return false
+		inst.entry.Unlock()
 	}
-	defer func() {
-		r := recover()
-		if r == nil {
-			return
-		}
-		var err error
-		if pe, ok := r.(PanicError); ok {
-			err = fmt.Errorf("TA panicked: %w", pe)
-		} else {
-			err = fmt.Errorf("TA panicked: %v\n%s", r, debug.Stack())
-		}
-		if !inst.inProc {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(3)
-		}
-		inst.mu.Lock()
-		inst.dead = true
-		inst.panicErr = err
-		inst.mu.Unlock()
-		inst.shutdown()
-		alive = false
-	}()
-	fn()
-	return true
+	return !dead
+}
+
+// recoverPanic, deferred in an entry point's frame, turns a panic into the
+// instance's death.
+func (inst *instance) recoverPanic(alive *bool) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	var err error
+	if pe, ok := r.(PanicError); ok {
+		err = fmt.Errorf("TA panicked: %w", pe)
+	} else {
+		err = fmt.Errorf("TA panicked: %v\n%s", r, debug.Stack())
+	}
+	if !inst.inProc {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	inst.mu.Lock()
+	inst.dead = true
+	inst.panicErr = err
+	inst.mu.Unlock()
+	inst.shutdown()
+	*alive = false
 }
 
 // shutdown shuts every channel, so that the reader loops end and all peers see the
@@ -268,6 +293,8 @@ func (inst *instance) serveSession(s *Session) {
 	defer close(s.ch.done)
 	buf := make([]byte, wire.MaxMessage)
 	var out []byte
+	var resp wire.InvokeResp
+	var p Params
 	for {
 		h, m, fds, err := s.ch.conn.Recv(buf)
 		if err != nil {
@@ -275,11 +302,11 @@ func (inst *instance) serveSession(s *Session) {
 		}
 		switch m := m.(type) {
 		case *wire.Invoke:
-			resp, alive := inst.invoke(s, h, m, fds)
-			if !alive {
+			p = Params{}
+			if !inst.invoke(s, h, m, fds, &p, &resp) {
 				return
 			}
-			if out, err = s.ch.conn.Send(out, h.ID, resp); err != nil {
+			if out, err = s.ch.conn.Send(out, h.ID, &resp); err != nil {
 				return
 			}
 		case *wire.ShmRelease:
@@ -294,24 +321,19 @@ func (inst *instance) serveSession(s *Session) {
 	}
 }
 
-func (inst *instance) invoke(s *Session, h wire.Header, m *wire.Invoke, fds []int) (*wire.InvokeResp, bool) {
-	resp := &wire.InvokeResp{Origin: tee.OriginTEE}
-	var p Params
+// invoke runs one invoke into resp; it reports whether the instance lives on.
+func (inst *instance) invoke(s *Session, h wire.Header, m *wire.Invoke, fds []int, p *Params, resp *wire.InvokeResp) bool {
+	*resp = wire.InvokeResp{Origin: tee.OriginTEE}
 	if resp.Result = s.attach(&m.Op, fds); resp.Result == tee.Success {
-		resp.Result = s.fill(&m.Op, &p)
+		resp.Result = s.fill(&m.Op, p)
 	}
 	if resp.Result != tee.Success {
-		return resp, true
+		return true
 	}
-	var err error
-	alive := inst.call(func() {
-		s.begin(h.ID, &p)
-		defer s.end()
-		err = inst.impl.Invoke(s, m.Command, &p)
-	})
+	err, alive := inst.invokeEntry(s, h.ID, m.Command, p)
 	resp.Result, resp.Origin = resultOf(err)
-	resp.Op = outputs(&m.Op, &p)
-	return resp, alive
+	resp.Op = outputs(&m.Op, p)
+	return alive
 }
 
 // attach maps the shared memory that came with an operation. It takes ownership of

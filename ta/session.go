@@ -37,7 +37,7 @@ type Session struct {
 	op            uint32        // id of the running operation (guarded by cancelMu)
 	pendingCancel uint32        // a cancel that arrived before its operation (guarded by cancelMu)
 	cancelled     atomic.Bool   // the running operation was cancelled
-	cancelCh      chan struct{} // closed on cancel of the running operation (guarded by cancelMu)
+	cancelCh      chan struct{} // made by a Wait, closed on cancel (guarded by cancelMu)
 	masked        atomic.Bool   // cancellation mask; true by default, as in OP-TEE
 }
 
@@ -74,12 +74,11 @@ func (s *Session) begin(op uint32, p *Params) {
 	s.cancelMu.Lock()
 	s.op = op
 	s.params = p
-	s.cancelCh = make(chan struct{})
+	s.cancelCh = nil
 	s.cancelled.Store(false)
 	if s.pendingCancel == op && op != 0 {
 		s.pendingCancel = 0
 		s.cancelled.Store(true)
-		close(s.cancelCh)
 	}
 	s.cancelMu.Unlock()
 }
@@ -99,7 +98,7 @@ func (s *Session) cancel(op uint32) {
 		s.pendingCancel = op
 		return
 	}
-	if !s.cancelled.Swap(true) {
+	if !s.cancelled.Swap(true) && s.cancelCh != nil {
 		close(s.cancelCh)
 	}
 }
@@ -121,11 +120,18 @@ func (s *Session) UnmaskCancellation() bool { return s.masked.Swap(false) }
 // Wait sleeps for d (TEE_Wait); a negative d waits forever. Unless cancellation is
 // masked it returns TEE_ERROR_CANCEL as soon as the operation is cancelled.
 func (s *Session) Wait(d time.Duration) error {
-	s.cancelMu.Lock()
-	ch := s.cancelCh
-	s.cancelMu.Unlock()
-	if ch == nil || s.masked.Load() {
-		ch = nil // masked: a cancellation does not interrupt the wait
+	var ch chan struct{} // stays nil when masked: a cancellation does not interrupt
+	if !s.masked.Load() {
+		s.cancelMu.Lock()
+		if s.cancelled.Load() {
+			s.cancelMu.Unlock()
+			return tee.ErrCancel
+		}
+		if s.cancelCh == nil {
+			s.cancelCh = make(chan struct{})
+		}
+		ch = s.cancelCh
+		s.cancelMu.Unlock()
 	}
 	var timeout <-chan time.Time
 	if d >= 0 {

@@ -15,39 +15,73 @@ import (
 // Conn is one end of a SEQPACKET channel. Send may be called from many goroutines at
 // once (each datagram is written atomically by the kernel); Recv from one at a time.
 //
-// A Conn over a non-blocking descriptor waits in Go's network poller; one over a
-// blocking descriptor waits in the recvmsg system call itself, which is what the
-// session channels use: a ping-pong is then two system calls per side and no
-// scheduler round trip. Close is safe against a concurrent Recv in both modes: it
-// shuts the socket down, which wakes the reader, and the descriptor is released only
-// when the reader has let go of it.
+// A Conn over a non-blocking descriptor waits in Go's network poller; that is what
+// teed uses, as it serves many peers. A Conn over a blocking descriptor calls
+// sendmsg and recvmsg directly and waits inside recvmsg: that is what the session
+// channels use, so an invoke costs two system calls per side and neither a
+// scheduler round trip nor an allocation. Close is safe against a concurrent Recv
+// in both modes: it shuts the socket down, which wakes the reader, and the
+// descriptor is released only when the last call in flight has let go of it.
 type Conn struct {
+	// Non-blocking mode.
 	f  *os.File
 	rc syscall.RawConn
+
+	// Blocking mode: fd is released when refs drops to zero; the owner holds one
+	// reference until Close, each call in flight one more.
+	fd   int
+	refs atomic.Int64
 
 	closed    atomic.Bool // set before the descriptor is released
 	closeOnce sync.Once
 	closeErr  error
+
+	oob []byte // control buffer for Recv, which runs one at a time
 }
 
 // NewConn takes ownership of f, which must be a connected SEQPACKET socket.
 func NewConn(f *os.File) (*Conn, error) {
+	fl, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("wire: %w", err)
+	}
+	if fl&unix.O_NONBLOCK == 0 {
+		// f.Fd left the descriptor as it was (blocking); take it over directly.
+		fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("wire: %w", err)
+		}
+		return blockingConn(fd), nil
+	}
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &Conn{f: f, rc: rc}, nil
+	return &Conn{f: f, rc: rc, fd: -1, oob: make([]byte, oobSize)}, nil
+}
+
+var oobSize = unix.CmsgSpace(MaxFDs * 4)
+
+func blockingConn(fd int) *Conn {
+	c := &Conn{fd: fd, oob: make([]byte, oobSize)}
+	c.refs.Store(1)
+	return c
 }
 
 // FDConn wraps a raw descriptor, taking ownership of it.
 func FDConn(fd int, name string) (*Conn, error) {
-	f := os.NewFile(uintptr(fd), name)
-	if f == nil {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("wire: bad descriptor %d", fd)
+		return nil, fmt.Errorf("wire: descriptor %d: %w", fd, err)
 	}
-	return NewConn(f)
+	if fl&unix.O_NONBLOCK == 0 {
+		return blockingConn(fd), nil
+	}
+	return NewConn(os.NewFile(uintptr(fd), name))
 }
 
 // Pair returns a connected pair of SEQPACKET sockets as files, both close-on-exec;
@@ -64,8 +98,26 @@ func Pair(blocking bool) (a, b *os.File, err error) {
 	return os.NewFile(uintptr(fds[0]), "seqpacket"), os.NewFile(uintptr(fds[1]), "seqpacket"), nil
 }
 
-// File returns the underlying file; the Conn still owns it.
-func (c *Conn) File() *os.File { return c.f }
+// acquire takes a reference on a blocking Conn's descriptor for one call.
+func (c *Conn) acquire() bool {
+	for {
+		r := c.refs.Load()
+		if r == 0 {
+			return false
+		}
+		if c.refs.CompareAndSwap(r, r+1) {
+			return true
+		}
+	}
+}
+
+func (c *Conn) release() {
+	if c.refs.Add(-1) == 0 {
+		// The last holder may be a reader woken by Close, after Close returned;
+		// a close(2) error on a socket has nobody left to report to.
+		unix.Close(c.fd)
+	}
+}
 
 // Send writes one message with its descriptors. The descriptors stay owned by the
 // caller. buf is scratch space the encoding may reuse; the (possibly grown) buffer
@@ -87,18 +139,22 @@ func (c *Conn) SendRaw(b []byte, fds ...int) error {
 	if len(fds) > 0 {
 		oob = unix.UnixRights(fds...)
 	}
-	var serr error
-	err := c.rc.Write(func(fd uintptr) bool {
-		for {
-			serr = unix.Sendmsg(int(fd), b, oob, nil, unix.MSG_NOSIGNAL)
-			if serr != unix.EINTR {
-				break
-			}
+	var err error
+	if c.f == nil {
+		if !c.acquire() {
+			return io.EOF
 		}
-		return serr != unix.EAGAIN
-	})
-	if err == nil {
-		err = serr
+		err = sendmsg(c.fd, b, oob)
+		c.release()
+	} else {
+		var serr error
+		err = c.rc.Write(func(fd uintptr) bool {
+			serr = sendmsg(int(fd), b, oob)
+			return serr != unix.EAGAIN
+		})
+		if err == nil {
+			err = serr
+		}
 	}
 	if err != nil {
 		if errors.Is(err, unix.EPIPE) || errors.Is(err, unix.ECONNRESET) || c.closed.Load() {
@@ -107,6 +163,24 @@ func (c *Conn) SendRaw(b []byte, fds ...int) error {
 		return fmt.Errorf("wire: send: %w", err)
 	}
 	return nil
+}
+
+func sendmsg(fd int, b, oob []byte) error {
+	for {
+		err := sendmsgRaw(fd, b, oob, unix.MSG_NOSIGNAL)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+func recvmsg(fd int, b, oob []byte) (n, oobn, flags int, err error) {
+	for {
+		n, oobn, flags, err = recvmsgRaw(fd, b, oob, unix.MSG_CMSG_CLOEXEC)
+		if err != unix.EINTR {
+			return
+		}
+	}
 }
 
 // Recv reads one message into buf (which must hold MaxMessage bytes) and decodes it.
@@ -131,20 +205,23 @@ func (c *Conn) Recv(buf []byte) (Header, Message, []int, error) {
 
 // RecvRaw reads one datagram and its descriptors, refusing truncated ones.
 func (c *Conn) RecvRaw(buf []byte) (int, []int, error) {
-	oob := make([]byte, unix.CmsgSpace(MaxFDs*4))
 	var n, oobn, flags int
-	var rerr error
-	err := c.rc.Read(func(fd uintptr) bool {
-		for {
-			n, oobn, flags, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
-			if rerr != unix.EINTR {
-				break
-			}
+	var err error
+	if c.f == nil {
+		if !c.acquire() {
+			return 0, nil, io.EOF
 		}
-		return rerr != unix.EAGAIN
-	})
-	if err == nil {
-		err = rerr
+		n, oobn, flags, err = recvmsg(c.fd, buf, c.oob)
+		c.release()
+	} else {
+		var rerr error
+		err = c.rc.Read(func(fd uintptr) bool {
+			n, oobn, flags, rerr = recvmsg(int(fd), buf, c.oob)
+			return rerr != unix.EAGAIN
+		})
+		if err == nil {
+			err = rerr
+		}
 	}
 	if err != nil {
 		if errors.Is(err, unix.ECONNRESET) || c.closed.Load() {
@@ -152,7 +229,11 @@ func (c *Conn) RecvRaw(buf []byte) (int, []int, error) {
 		}
 		return 0, nil, fmt.Errorf("wire: recv: %w", err)
 	}
-	fds, perr := parseRights(oob[:oobn])
+	var fds []int
+	var perr error
+	if oobn > 0 {
+		fds, perr = parseRights(c.oob[:oobn])
+	}
 	if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
 		CloseFDs(fds)
 		return 0, nil, fmt.Errorf("%w: datagram or its descriptors truncated", ErrMalformed)
@@ -168,9 +249,6 @@ func (c *Conn) RecvRaw(buf []byte) (int, []int, error) {
 }
 
 func parseRights(oob []byte) ([]int, error) {
-	if len(oob) == 0 {
-		return nil, nil
-	}
 	msgs, err := unix.ParseSocketControlMessage(oob)
 	if err != nil {
 		return nil, fmt.Errorf("%w: control message: %v", ErrMalformed, err)
@@ -195,6 +273,13 @@ func parseRights(oob []byte) ([]int, error) {
 // Shutdown stops both directions, waking a blocked Recv with io.EOF, without
 // releasing the descriptor.
 func (c *Conn) Shutdown() {
+	if c.f == nil {
+		if c.acquire() {
+			unix.Shutdown(c.fd, unix.SHUT_RDWR)
+			c.release()
+		}
+		return
+	}
 	c.rc.Control(func(fd uintptr) { unix.Shutdown(int(fd), unix.SHUT_RDWR) })
 }
 
@@ -203,6 +288,10 @@ func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.Shutdown()
 		c.closed.Store(true)
+		if c.f == nil {
+			c.release() // the owner's reference; the descriptor goes with the last
+			return
+		}
 		c.closeErr = c.f.Close()
 	})
 	return c.closeErr
