@@ -22,7 +22,7 @@ func BenchmarkBaselinePingPong(b *testing.B) {
 // Go client, beside the ping-pong. Goal: ≤ 1.5× the ping-pong.
 func BenchmarkNullInvoke(b *testing.B) {
 	td := startTeed(b)
-	s := open(b, td.connect(b), benchUUID)
+	s := open(b, td.Connect(b), benchUUID)
 	var base float64
 	b.Run("pingpong", func(b *testing.B) { base = pingPong(b) })
 	b.Run("gotee", func(b *testing.B) {
@@ -52,7 +52,7 @@ func nullInvokes(b *testing.B, s *client.Session) {
 // invoke's goal, since the copies and the touch are common to both.
 func BenchmarkTempMemory(b *testing.B) {
 	td := startTeed(b)
-	s := open(b, td.connect(b), benchUUID)
+	s := open(b, td.Connect(b), benchUUID)
 	for _, size := range []int{4 << 10, 1 << 20} {
 		name := fmt.Sprintf("%dKiB", size>>10)
 		var base float64
@@ -96,7 +96,7 @@ func BenchmarkTempMemory(b *testing.B) {
 // size), so the two should cost the same. Goal: ≤ 1.1× the null invoke.
 func BenchmarkSharedMemory(b *testing.B) {
 	td := startTeed(b)
-	c := td.connect(b)
+	c := td.Connect(b)
 	s := open(b, c, benchUUID)
 	var null float64
 	b.Run("null", func(b *testing.B) {
@@ -130,7 +130,7 @@ func BenchmarkSharedMemory(b *testing.B) {
 // invokes: the inverse of throughput. Goal (ours): ≤ 1.5× the baseline.
 func BenchmarkParallelInvoke(b *testing.B) {
 	td := startTeed(b)
-	c := td.connect(b)
+	c := td.Connect(b)
 	for _, n := range []int{1, 2, 4, 8} {
 		var base float64
 		b.Run(fmt.Sprintf("N=%d/pingpong", n), func(b *testing.B) {
@@ -186,7 +186,7 @@ func parallel(b *testing.B, n int, op func(i int) error) {
 // an error path.
 func TestBenchmarkSetups(t *testing.T) {
 	td := startTeed(t)
-	c := td.connect(t)
+	c := td.Connect(t)
 	s := open(t, c, benchUUID)
 	ctx := context.Background()
 	if err := s.Invoke(ctx, cmdNull, nil); err != nil {

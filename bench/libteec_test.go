@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gotee/gotee/internal/teedtest"
 )
 
 // cBench is bench/c/invoke_bench.c compiled against build/lib/libteec.so.1 once
@@ -66,9 +68,9 @@ func cBenchProgram(tb testing.TB) string {
 type cFigures struct{ invokeNs, pingPongNs, ratio float64 }
 
 // runCBench runs invoke_bench for k invokes and k ping-pongs against td.
-func runCBench(tb testing.TB, td *teed, k int) cFigures {
+func runCBench(tb testing.TB, td *teedtest.Teed, k int) cFigures {
 	tb.Helper()
-	out, err := exec.Command(cBenchProgram(tb), strconv.Itoa(k), strconv.Itoa(invokeSize), td.socket).CombinedOutput()
+	out, err := exec.Command(cBenchProgram(tb), strconv.Itoa(k), strconv.Itoa(invokeSize), td.Socket).CombinedOutput()
 	if err != nil {
 		tb.Fatalf("invoke_bench %d: %v\n%s", k, err, out)
 	}

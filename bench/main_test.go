@@ -1,22 +1,18 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gotee/gotee/client"
+	"github.com/gotee/gotee/internal/teedtest"
 	"github.com/gotee/gotee/tee"
-	"golang.org/x/sys/unix"
 )
 
 var (
@@ -31,20 +27,15 @@ const (
 )
 
 // buildDir is where `make build` put the binaries, libraries and signed TAs.
-var buildDir = func() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "build")
-}()
+var buildDir = teedtest.BuildDir
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(peerEnv); mode != "" {
 		os.Exit(peerMain(mode))
 	}
-	for _, p := range []string{"bin/teed", "ta/bench", "ta/hello_world", "ta-bin/hello_world"} {
-		if _, err := os.Stat(filepath.Join(buildDir, p)); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: build/%s is missing: run `make build` first (make bench does)\n", p)
-			os.Exit(1)
-		}
+	if err := teedtest.CheckBuild("ta/bench", "ta/hello_world", "ta-bin/hello_world"); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
 	}
 	code := m.Run()
 	if cBench.dir != "" {
@@ -54,112 +45,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// teed is a teed process started for one benchmark.
-type teed struct {
-	socket string
-	cmd    *exec.Cmd
-	log    *syncBuffer
-	done   chan struct{}
-}
-
-// syncBuffer collects teed's log while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// startTeed starts build/bin/teed serving build/ta on a private socket and stops it
-// when tb ends; its log is printed if tb failed. It logs at warn level only: a debug
-// line per open would be part of what the session benchmarks measure.
-func startTeed(tb testing.TB) *teed {
+// startTeed starts build/bin/teed on build/ta for one benchmark. It logs at warn
+// level only: a debug line per open would be part of what the session benchmarks
+// measure.
+func startTeed(tb testing.TB) *teedtest.Teed {
 	tb.Helper()
-	dir := tb.TempDir()
-	td := &teed{socket: filepath.Join(dir, "teed.sock"), log: &syncBuffer{}, done: make(chan struct{})}
-	td.cmd = exec.Command(filepath.Join(buildDir, "bin", "teed"), "--socket", td.socket,
-		"--ta-dir", filepath.Join(buildDir, "ta"), "--storage", filepath.Join(dir, "storage"),
-		"--log-level", "warn")
-	td.cmd.Stderr = td.log
-	td.cmd.Stdout = td.log
-	if err := td.cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	go func() {
-		td.cmd.Wait()
-		close(td.done)
-	}()
-	tb.Cleanup(func() {
-		td.stop(tb)
-		if tb.Failed() {
-			tb.Logf("teed log:\n%s", td.log.String())
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if td.listening() {
-			return td
-		}
-		select {
-		case <-td.done:
-			tb.Fatalf("teed exited at start:\n%s", td.log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("teed did not create its socket:\n%s", td.log.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// listening reports whether teed accepts connections yet: its socket file exists a
-// moment before it listens on it.
-func (td *teed) listening() bool {
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return false
-	}
-	defer unix.Close(fd)
-	return unix.Connect(fd, &unix.SockaddrUnix{Name: td.socket}) == nil
-}
-
-// stop sends SIGTERM and waits for teed to exit, killing it after 15s.
-func (td *teed) stop(tb testing.TB) {
-	tb.Helper()
-	select {
-	case <-td.done:
-		return
-	default:
-	}
-	td.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-td.done:
-	case <-time.After(15 * time.Second):
-		td.cmd.Process.Kill()
-		<-td.done
-		tb.Errorf("teed did not stop within 15s of SIGTERM")
-	}
-}
-
-// connect opens a client context on td, closed when tb ends.
-func (td *teed) connect(tb testing.TB) *client.Context {
-	tb.Helper()
-	c, err := client.NewContext(context.Background(), td.socket)
-	if err != nil {
-		tb.Fatalf("connect to teed: %v", err)
-	}
-	tb.Cleanup(func() { c.Close() })
-	return c
+	return teedtest.Start(tb, "--log-level", "warn")
 }
 
 // open opens a session, closed when tb ends.

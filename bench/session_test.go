@@ -26,7 +26,7 @@ import (
 // Goal: the open ≤ 30 ms.
 func BenchmarkOpenSession(b *testing.B) {
 	td := startTeed(b)
-	c := td.connect(b)
+	c := td.Connect(b)
 	b.Run("warm", func(b *testing.B) {
 		open(b, c, benchUUID) // keeps the instance
 		openNs := openClose(b, c, benchUUID)

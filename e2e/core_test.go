@@ -103,12 +103,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func connect(t *testing.T, td *Teed) *client.Context {
 	t.Helper()
-	c, err := client.NewContext(context.Background(), td.Socket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return td.Connect(t)
 }
 
 func inc(t *testing.T, s *client.Session, a uint32) error {
@@ -123,11 +118,11 @@ func inc(t *testing.T, s *client.Session, a uint32) error {
 
 func TestExampleClients(t *testing.T) {
 	td := StartTeed(t)
-	out, err := td.Run(t, Bin("hello_world"))
+	out, err := td.Run(Bin("hello_world"))
 	if err != nil || !strings.Contains(out, "TA incremented value to 43") {
 		t.Errorf("hello_world: %v\n%s", err, out)
 	}
-	out, err = td.Run(t, Bin("random"))
+	out, err = td.Run(Bin("random"))
 	if err != nil || !strings.Contains(out, "TA generated UUID value = 0x") {
 		t.Errorf("random: %v\n%s", err, out)
 	}
@@ -236,7 +231,7 @@ func TestSIGTERMClosesEverything(t *testing.T) {
 	holder(t, td, 3)
 	waitFor(t, "3 instances", func() bool { return len(children(t, td.Pid())) == 3 })
 	td.Stop(t)
-	if code := td.cmd.ProcessState.ExitCode(); code != 0 {
+	if code := td.ExitCode(); code != 0 {
 		t.Errorf("teed exit code %d", code)
 	}
 	if _, err := os.Stat(td.Socket); !errors.Is(err, os.ErrNotExist) {
@@ -338,7 +333,7 @@ executables = [%q]
 	}
 	s.Close()
 	// The same policy refuses any other program: the example client is not this one.
-	out, err := td.Run(t, Bin("random"))
+	out, err := td.Run(Bin("random"))
 	if err == nil || !strings.Contains(out, "ACCESS_DENIED") {
 		t.Fatalf("other executable: %v\n%s", err, out)
 	}

@@ -55,7 +55,7 @@ func runCC(t *testing.T, out string, args []string) string {
 // runTeecTest runs the C conformance test and checks its verdict.
 func runTeecTest(t *testing.T, td *Teed, prog string) {
 	t.Helper()
-	out, err := td.Run(t, prog)
+	out, err := td.Run(prog)
 	if err != nil || !strings.Contains(out, " passed, 0 failed") {
 		t.Fatalf("teec_test: %v\n%s", err, out)
 	}
@@ -65,7 +65,7 @@ func runTeecTest(t *testing.T, td *Teed, prog string) {
 // runHello runs a build of the C hello_world client and checks what it prints.
 func runHello(t *testing.T, td *Teed, prog string) {
 	t.Helper()
-	out, err := td.Run(t, prog)
+	out, err := td.Run(prog)
 	if err != nil || !strings.Contains(out, "TA incremented value to 43") {
 		t.Fatalf("hello_world: %v\n%s", err, out)
 	}
