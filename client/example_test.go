@@ -53,26 +53,31 @@ func Example() {
 	// Output: 43
 }
 
+// exampleSession serves t in-process and opens a session on it, as Example does
+// step by step; stop releases everything.
+func exampleSession(t ta.TA) (c *client.Context, s *client.Session, stop func()) {
+	srv, err := tatest.NewServer(tatest.TA{UUID: incrementerUUID, New: func() ta.TA { return t }})
+	if err != nil {
+		panic(err)
+	}
+	c, err = client.NewContext(context.Background(), srv.Socket())
+	if err != nil {
+		panic(err)
+	}
+	s, err = c.OpenSession(context.Background(), incrementerUUID, client.Public, nil)
+	if err != nil {
+		panic(err)
+	}
+	return c, s, func() { s.Close(); c.Close(); srv.Close() }
+}
+
 // ExampleSession_Invoke_error shows how results and origins come back as errors.
 func ExampleSession_Invoke_error() {
-	srv, err := tatest.NewServer(tatest.TA{UUID: incrementerUUID, New: func() ta.TA { return incrementer{} }})
-	if err != nil {
-		panic(err)
-	}
-	defer srv.Close()
+	_, s, stop := exampleSession(incrementer{})
+	defer stop()
 	ctx := context.Background()
-	c, err := client.NewContext(ctx, srv.Socket())
-	if err != nil {
-		panic(err)
-	}
-	defer c.Close()
-	s, err := c.OpenSession(ctx, incrementerUUID, client.Public, nil)
-	if err != nil {
-		panic(err)
-	}
-	defer s.Close()
 
-	err = s.Invoke(ctx, 0, nil) // no parameters: the TA wants a VALUE_INOUT
+	err := s.Invoke(ctx, 0, nil) // no parameters: the TA wants a VALUE_INOUT
 	fmt.Println(errors.Is(err, tee.ErrBadParameters))
 	var te *tee.Error
 	if errors.As(err, &te) {
@@ -85,22 +90,9 @@ func ExampleSession_Invoke_error() {
 
 // ExampleContext_AllocateSharedMemory passes a large buffer without copying it.
 func ExampleContext_AllocateSharedMemory() {
-	srv, err := tatest.NewServer(tatest.TA{UUID: incrementerUUID, New: func() ta.TA { return filler{} }})
-	if err != nil {
-		panic(err)
-	}
-	defer srv.Close()
+	c, s, stop := exampleSession(filler{})
+	defer stop()
 	ctx := context.Background()
-	c, err := client.NewContext(ctx, srv.Socket())
-	if err != nil {
-		panic(err)
-	}
-	defer c.Close()
-	s, err := c.OpenSession(ctx, incrementerUUID, client.Public, nil)
-	if err != nil {
-		panic(err)
-	}
-	defer s.Close()
 
 	m, err := c.AllocateSharedMemory(1<<20, tee.MemOutput)
 	if err != nil {

@@ -8,7 +8,8 @@ import (
 
 // sendmsgRaw and recvmsgRaw are sendmsg(2) and recvmsg(2) on a connected socket
 // without a peer address: unlike x/sys/unix's wrappers they allocate nothing,
-// which matters on the invoke path.
+// which matters on the invoke path. The message header is built in each function
+// on purpose: handed to a helper, it escapes to the heap.
 
 func sendmsgRaw(fd int, p, oob []byte, flags int) error {
 	var msg unix.Msghdr
