@@ -338,3 +338,21 @@ executables = [%q]
 		t.Fatalf("other executable: %v\n%s", err, out)
 	}
 }
+
+func TestTAsDieWithTeed(t *testing.T) {
+	td := StartTeed(t)
+	holder(t, td, 3)
+	var kids []int
+	waitFor(t, "3 instances", func() bool { kids = children(t, td.Pid()); return len(kids) == 3 })
+	syscall.Kill(td.Pid(), syscall.SIGKILL)
+	waitFor(t, "the TA processes to die with teed", func() bool {
+		for _, pid := range kids {
+			if syscall.Kill(pid, 0) == nil {
+				if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(stat), ") Z ") {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
