@@ -77,9 +77,9 @@ func (t *testTA) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 			p[0].Mem[i]++
 		}
 	case cmdProperty:
-		v, ok := s.TAProperty(string(p[0].Mem))
-		if !ok {
-			return tee.ErrItemNotFound
+		v, err := s.Properties(ta.PropsetCurrentTA).String(string(p[0].Mem))
+		if err != nil {
+			return err
 		}
 		if p[1].Size < len(v) {
 			p[1].Size = len(v)

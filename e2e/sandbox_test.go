@@ -3,9 +3,12 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,22 +26,40 @@ const (
 	probePanic
 	probeExit
 	probeSleep
+	probeDeviceID
 )
 
-// startProbe builds and signs the probe TA and serves it beside build/ta.
-func startProbe(t *testing.T) (*Teed, *client.Session) {
-	t.Helper()
-	dir := t.TempDir()
+// probeRoot holds the probe TA's build, once a test has asked for it.
+var probeRoot string
+
+// probeDir builds and signs the probe TA once per test binary.
+var probeDir = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "probe")
+	if err != nil {
+		return "", err
+	}
+	probeRoot = dir
 	bin := filepath.Join(dir, "probe-bin")
 	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/probe").CombinedOutput(); err != nil {
-		t.Fatalf("build probe TA: %v\n%s", err, out)
+		return "", fmt.Errorf("build probe TA: %v\n%s", err, out)
 	}
 	tas := filepath.Join(dir, "tas")
 	if out, err := exec.Command(Bin("teectl"), "pack", "-manifest", "testdata/probe/manifest.toml",
 		"-binary", bin, "-out", filepath.Join(tas, "probe")).CombinedOutput(); err != nil {
-		t.Fatalf("pack probe TA: %v\n%s", err, out)
+		return "", fmt.Errorf("pack probe TA: %v\n%s", err, out)
 	}
-	td := StartTeed(t, "--ta-dir", tas)
+	return tas, nil
+})
+
+// startProbe serves the probe TA beside build/ta (with extra teed flags) and opens
+// a session on it.
+func startProbe(t *testing.T, extra ...string) (*Teed, *client.Session) {
+	t.Helper()
+	tas, err := probeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := StartTeed(t, append([]string{"--ta-dir", tas}, extra...)...)
 	c := connect(t, td)
 	s, err := c.OpenSession(context.Background(), probeUUID, client.Public, nil)
 	if err != nil {
@@ -115,5 +136,30 @@ func TestCancelInvokeInTAProcess(t *testing.T) {
 	}
 	if d := time.Since(begin); d > 5*time.Second {
 		t.Fatalf("cancel took %v", d)
+	}
+}
+
+func deviceID(t *testing.T, s *client.Session) string {
+	t.Helper()
+	out := &client.TempMemory{Type: tee.MemrefTempOutput, Buffer: make([]byte, 16)}
+	if err := s.Invoke(context.Background(), probeDeviceID, &client.Operation{Params: [4]client.Param{nil, out}}); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", out.Buffer[:out.Size])
+}
+
+func TestDeviceIDStablePerInstallation(t *testing.T) {
+	storage := t.TempDir()
+	td, s := startProbe(t, "--storage", storage)
+	first := deviceID(t, s)
+	s.Close()
+	td.Stop(t)
+	_, s = startProbe(t, "--storage", storage)
+	if again := deviceID(t, s); again != first {
+		t.Errorf("device ID changed across a restart: %s, then %s", first, again)
+	}
+	_, other := startProbe(t)
+	if id := deviceID(t, other); id == first {
+		t.Errorf("two installations share the device ID %s", id)
 	}
 }

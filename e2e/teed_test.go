@@ -25,7 +25,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if probeRoot != "" {
+		os.RemoveAll(probeRoot)
+	}
+	os.Exit(code)
 }
 
 // StartTeed starts build/bin/teed on build/ta (plus extra flags), logging at debug

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"github.com/gotee/gotee/internal/shm"
@@ -20,8 +21,9 @@ type instance struct {
 	ctl    *wire.Conn
 	inProc bool // hosted by Serve: contain panics instead of exiting
 
-	entry sync.Mutex // held while an entry point runs: GP allows one at a time
-	props map[string]string
+	entry    sync.Mutex  // held while an entry point runs: GP allows one at a time
+	taProps  *Properties // set by Create, read-only after
+	teeProps *Properties
 
 	mu       sync.Mutex
 	sessions map[uint32]*Session // open and opening sessions (guarded by mu)
@@ -113,10 +115,17 @@ func (inst *instance) loop() error {
 
 // create runs the create entry point; it reports whether the instance is finished.
 func (inst *instance) create(h wire.Header, m *wire.Create) (done bool) {
-	inst.props = make(map[string]string, len(m.Properties))
+	// teed sends one list: the TEE implementation's gpd.tee.* properties and the
+	// TA's own (gpd.ta.* and custom ones, which may not start with "gpd.").
+	var taProps, teeProps []Property
 	for _, p := range m.Properties {
-		inst.props[p.Name] = p.Value
+		if strings.HasPrefix(p.Name, "gpd.tee.") {
+			teeProps = append(teeProps, Property(p))
+		} else {
+			taProps = append(taProps, Property(p))
+		}
 	}
+	inst.taProps, inst.teeProps = newProperties(taProps), newProperties(teeProps)
 	var err error
 	if !inst.call(func() { err = inst.impl.Create() }) {
 		return true

@@ -1,7 +1,6 @@
 package ta
 
 import (
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,9 +19,10 @@ import (
 type Session struct {
 	Data any
 
-	id       uint32
-	identity tee.Identity
-	inst     *instance
+	id          uint32
+	identity    tee.Identity
+	clientProps *Properties
+	inst        *instance
 
 	ch *sessionConn // the channel to the client, once the session is open
 
@@ -42,7 +42,7 @@ type Session struct {
 }
 
 func newSession(inst *instance, id uint32, ident tee.Identity) *Session {
-	s := &Session{id: id, identity: ident, inst: inst, shms: map[uint32]*shm.Block{}}
+	s := &Session{id: id, identity: ident, clientProps: clientProperties(ident), inst: inst, shms: map[uint32]*shm.Block{}}
 	s.masked.Store(true)
 	return s
 }
@@ -50,24 +50,6 @@ func newSession(inst *instance, id uint32, ident tee.Identity) *Session {
 // ClientIdentity is gpd.client.identity: how the client logged in and who teed
 // found it to be (TEE_GetPropertyAsIdentity on the client set).
 func (s *Session) ClientIdentity() tee.Identity { return s.identity }
-
-// ClientProperty looks up a property of the current client (TEE_PROPSET_CURRENT_CLIENT).
-func (s *Session) ClientProperty(name string) (string, bool) {
-	switch name {
-	case "gpd.client.identity":
-		return strconv.FormatUint(uint64(s.identity.Login), 10) + ":" + s.identity.UUID.String(), true
-	case "gpd.client.endian":
-		return "0", true // little-endian hosts only: the wire is little-endian
-	}
-	return "", false
-}
-
-// TAProperty looks up a property of this TA (TEE_PROPSET_CURRENT_TA): the gpd.ta.*
-// set teed derived from the manifest, and the manifest's custom properties.
-func (s *Session) TAProperty(name string) (string, bool) {
-	v, ok := s.inst.props[name]
-	return v, ok
-}
 
 // begin marks the start of operation op, taking any cancel that raced ahead of it.
 func (s *Session) begin(op uint32, p *Params) {

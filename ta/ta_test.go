@@ -233,3 +233,71 @@ type panicky struct{ ta.Base }
 
 func (panicky) OpenSession(*ta.Session, *ta.Params) error    { panic("broken TA") }
 func (panicky) Invoke(*ta.Session, uint32, *ta.Params) error { return nil }
+
+// propsTA answers property questions: command 0 returns in p0 (VALUE_OUTPUT) the
+// internal core version and the client's login, in p1 (MEMREF_OUTPUT) the device
+// ID, and fails if any of the sets misses what GP says it holds.
+type propsTA struct{ ta.Base }
+
+func (propsTA) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
+	teeSet := s.Properties(ta.PropsetTEEImplementation)
+	version, err := teeSet.U32("gpd.tee.internalCore.version")
+	if err != nil {
+		return err
+	}
+	id, err := s.Properties(ta.PropsetCurrentClient).Identity("gpd.client.identity")
+	if err != nil {
+		return err
+	}
+	dev, err := teeSet.UUID("gpd.tee.deviceID")
+	if err != nil {
+		return err
+	}
+	taSet := s.Properties(ta.PropsetCurrentTA)
+	if single, err := taSet.Bool("gpd.ta.singleInstance"); err != nil || single {
+		return tee.ErrBadState
+	}
+	if n, err := taSet.U32("org.example.count"); err != nil || n != 16 {
+		return tee.ErrBadState
+	}
+	found := false
+	for e := taSet.Enumerate(); ; {
+		prop, err := e.Property()
+		if err != nil {
+			break
+		}
+		found = found || prop.Name == "gpd.ta.appID"
+		if e.Next() != nil {
+			break
+		}
+	}
+	if !found {
+		return tee.ErrItemNotFound
+	}
+	p[0].Value = tee.Value{A: version, B: uint32(id.Login)}
+	p[1].Size = copy(p[1].Mem, dev[:])
+	return nil
+}
+
+func TestPropertySets(t *testing.T) {
+	u := tee.MustParseUUID("22222222-0000-0000-0000-0000000000aa")
+	srv := tatest.Start(t, tatest.TA{UUID: u, New: func() ta.TA { return propsTA{} },
+		Properties: map[string]string{"org.example.count": "0x10"}})
+	c := srv.NewContext(t)
+	s, err := c.OpenSession(context.Background(), u, client.Login{Method: tee.LoginUser}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	v := &client.Value{Type: tee.ValueOutput}
+	dev := &client.TempMemory{Type: tee.MemrefTempOutput, Buffer: make([]byte, 16)}
+	if err := s.Invoke(context.Background(), 0, &client.Operation{Params: [4]client.Param{v, dev}}); err != nil {
+		t.Fatal(err)
+	}
+	if v.A != 0x01030100 || tee.LoginMethod(v.B) != tee.LoginUser {
+		t.Fatalf("internal core version 0x%x, login %v", v.A, tee.LoginMethod(v.B))
+	}
+	if dev.Size != 16 || dev.Buffer[6]>>4 != 4 {
+		t.Fatalf("device ID %x", dev.Buffer[:dev.Size])
+	}
+}

@@ -2,6 +2,7 @@ package tatest
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +79,11 @@ func NewServer(tas ...TA) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	srv := core.NewServer(core.Config{Catalog: s, Log: slog.New(slog.DiscardHandler)})
+	// Each server is an installation of its own, with a device key of its own.
+	deviceKey := make([]byte, 32)
+	rand.Read(deviceKey)
+	srv := core.NewServer(core.Config{Catalog: s, Log: slog.New(slog.DiscardHandler),
+		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey))})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() {

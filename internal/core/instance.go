@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -93,7 +95,8 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	}()
 	in.log.Debug("TA instance started")
 
-	resp, err := in.call(&wire.Create{UUID: m.UUID, Properties: taProperties(m)})
+	props := append(taProperties(m), s.cfg.TEEProperties...)
+	resp, err := in.call(&wire.Create{UUID: m.UUID, Properties: props})
 	if err != nil {
 		in.kill()
 		return nil, tee.ErrTargetDead, tee.OriginTEE
@@ -119,8 +122,12 @@ func taProperties(m *store.Manifest) []wire.Property {
 		{Name: "gpd.ta.version", Value: m.Version},
 		{Name: "gpd.ta.description", Value: m.Description},
 	}
-	for name, value := range m.Properties {
-		if len(props) >= wire.MaxProperties || len(name) > wire.MaxPropertyKey || len(value) > wire.MaxPropertyVal {
+	// Custom properties in name order, so enumeration order is stable; the
+	// manifest's limits keep them within the wire's.
+	names := slices.Sorted(maps.Keys(m.Properties))
+	for _, name := range names {
+		value := m.Properties[name]
+		if len(props) >= wire.MaxProperties-64 || len(name) > wire.MaxPropertyKey || len(value) > wire.MaxPropertyVal {
 			break
 		}
 		props = append(props, wire.Property{Name: name, Value: value})

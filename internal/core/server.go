@@ -29,6 +29,8 @@ type Config struct {
 	// Allow is the operator's access policy from teed's config, applied after the
 	// TA manifest's own; nil allows everybody the manifest allows.
 	Allow func(ta tee.UUID, c *tee.Credentials) bool
+	// TEEProperties is the gpd.tee.* set every instance receives (see TEEProperties).
+	TEEProperties []wire.Property
 }
 
 // Server is the dispatcher. It is safe for concurrent use.

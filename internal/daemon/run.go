@@ -36,6 +36,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := os.MkdirAll(cfg.Storage, 0o700); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
+	deviceKey, err := loadDeviceKey(cfg.Storage)
+	if err != nil {
+		return err
+	}
 
 	cat := store.NewCatalog(cfg.TADirs, keys, log)
 	defer cat.Close()
@@ -46,8 +50,9 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		policy[r.UUID] = append(policy[r.UUID], r.Policy)
 	}
 	srv := core.NewServer(core.Config{
-		Catalog: core.StoreCatalog(cat),
-		Log:     log,
+		Catalog:       core.StoreCatalog(cat),
+		Log:           log,
+		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)),
 		Allow: func(ta tee.UUID, c *tee.Credentials) bool {
 			for _, p := range policy[ta] {
 				if !p.Allows(c) {

@@ -23,6 +23,7 @@ const (
 	cmdPanic           // TEE_Panic
 	cmdExit            // the process exits in the middle of an invoke
 	cmdSleep           // sleeps 10s with cancellation unmasked; CANCEL if cancelled
+	cmdDeviceID        // p1 MEMREF_OUTPUT: gpd.tee.deviceID
 )
 
 type probe struct{ ta.Base }
@@ -72,6 +73,12 @@ func (probe) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 		ta.Panic(0xdead)
 	case cmdExit:
 		os.Exit(0)
+	case cmdDeviceID:
+		id, err := s.Properties(ta.PropsetTEEImplementation).UUID("gpd.tee.deviceID")
+		if err != nil {
+			return err
+		}
+		p[1].Size = copy(p[1].Mem, id[:])
 	case cmdSleep:
 		s.UnmaskCancellation()
 		return s.Wait(10 * time.Second)
