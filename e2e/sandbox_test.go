@@ -27,6 +27,8 @@ const (
 	probeExit
 	probeSleep
 	probeDeviceID
+	probeTimeSet
+	probeTimeGet
 )
 
 // probeRoot holds the probe TA's build, once a test has asked for it.
@@ -146,6 +148,32 @@ func deviceID(t *testing.T, s *client.Session) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("%x", out.Buffer[:out.Size])
+}
+
+func TestPersistentTimeSurvivesRestart(t *testing.T) {
+	storage := t.TempDir()
+	td, s := startProbe(t, "--storage", storage)
+	get := func(s *client.Session) (uint32, tee.Result) {
+		t.Helper()
+		v := &client.Value{Type: tee.ValueOutput}
+		if err := s.Invoke(context.Background(), probeTimeGet, &client.Operation{Params: [4]client.Param{v}}); err != nil {
+			t.Fatal(err)
+		}
+		return v.A, tee.Result(v.B)
+	}
+	if _, res := get(s); res != tee.ErrTimeNotSet {
+		t.Fatalf("before set: %v", res)
+	}
+	set := &client.Value{Type: tee.ValueInput, A: 7_000_000}
+	if err := s.Invoke(context.Background(), probeTimeSet, &client.Operation{Params: [4]client.Param{set}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	td.Stop(t)
+	_, s = startProbe(t, "--storage", storage)
+	if sec, res := get(s); res != tee.Success || sec < 7_000_000 || sec > 7_000_030 {
+		t.Fatalf("after a restart: %d %v", sec, res)
+	}
 }
 
 func TestDeviceIDStablePerInstallation(t *testing.T) {

@@ -31,6 +31,10 @@ type instance struct {
 	panicErr error               // what ended it (guarded by mu)
 
 	handlers sync.WaitGroup // open/close handlers and session readers
+
+	reqMu   sync.Mutex
+	nextReq uint32                       // guarded by reqMu
+	pending map[uint32]chan wire.Message // requests of ours awaiting teed (guarded by reqMu; nil once teed is gone)
 }
 
 type sessionConn struct {
@@ -43,8 +47,10 @@ func serve(f *os.File, t TA, exitOnPanic bool) error {
 	if err != nil {
 		return fmt.Errorf("instance channel: %w", err)
 	}
-	inst := &instance{impl: t, ctl: ctl, inProc: !exitOnPanic, sessions: map[uint32]*Session{}}
+	inst := &instance{impl: t, ctl: ctl, inProc: !exitOnPanic, sessions: map[uint32]*Session{},
+		pending: map[uint32]chan wire.Message{}}
 	err = inst.loop()
+	inst.failRequests()
 	inst.shutdown()
 	inst.handlers.Wait()
 	ctl.Close()
@@ -98,6 +104,10 @@ func (inst *instance) loop() error {
 			inst.mu.Unlock()
 			if s != nil {
 				s.cancel(m.Op)
+			}
+		case *wire.TimeResp:
+			if !inst.deliver(h.ID, m) {
+				return fmt.Errorf("instance channel: response %d to no request", h.ID)
 			}
 		case *wire.Destroy:
 			inst.handlers.Wait() // teed destroys only an instance without sessions
@@ -441,5 +451,52 @@ func (s *Session) release() {
 	for id, b := range s.shms {
 		b.Close()
 		delete(s.shms, id)
+	}
+}
+
+// request sends a request of the TA's own to teed and waits for the response;
+// STORAGE_NOT_AVAILABLE-like failures are left to the caller: a nil response
+// means teed is gone.
+func (inst *instance) request(m wire.Message) wire.Message {
+	ch := make(chan wire.Message, 1)
+	inst.reqMu.Lock()
+	if inst.pending == nil {
+		inst.reqMu.Unlock()
+		return nil
+	}
+	inst.nextReq++
+	id := inst.nextReq
+	inst.pending[id] = ch
+	inst.reqMu.Unlock()
+	if _, err := inst.ctl.Send(nil, id, m); err != nil {
+		inst.reqMu.Lock()
+		delete(inst.pending, id)
+		inst.reqMu.Unlock()
+		return nil
+	}
+	return <-ch
+}
+
+// deliver hands a response to the request waiting for it.
+func (inst *instance) deliver(id uint32, m wire.Message) bool {
+	inst.reqMu.Lock()
+	ch := inst.pending[id]
+	delete(inst.pending, id)
+	inst.reqMu.Unlock()
+	if ch == nil {
+		return false
+	}
+	ch <- m
+	return true
+}
+
+// failRequests releases every request still waiting once teed is gone.
+func (inst *instance) failRequests() {
+	inst.reqMu.Lock()
+	pending := inst.pending
+	inst.pending = nil
+	inst.reqMu.Unlock()
+	for _, ch := range pending {
+		close(ch)
 	}
 }

@@ -301,3 +301,53 @@ func TestPropertySets(t *testing.T) {
 		t.Fatalf("device ID %x", dev.Buffer[:dev.Size])
 	}
 }
+
+// timeTA: command 0 gets the persistent time into p0 (a = seconds, b = result),
+// command 1 sets it to p0.a seconds.
+type timeTA struct{ ta.Base }
+
+func (timeTA) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
+	switch cmd {
+	case 0:
+		t, err := s.TAPersistentTime()
+		code, _ := tee.Code(err, tee.OriginTrustedApp)
+		p[0].Value = tee.Value{A: t.Seconds, B: uint32(code)}
+		return nil
+	case 1:
+		return s.SetTAPersistentTime(ta.Time{Seconds: p[0].Value.A})
+	}
+	return tee.ErrNotSupported
+}
+
+func TestPersistentTime(t *testing.T) {
+	a := tee.MustParseUUID("22222222-0000-0000-0000-0000000000b1")
+	b := tee.MustParseUUID("22222222-0000-0000-0000-0000000000b2")
+	srv := tatest.Start(t, tatest.TA{UUID: a, New: func() ta.TA { return timeTA{} }},
+		tatest.TA{UUID: b, New: func() ta.TA { return timeTA{} }})
+	c := srv.NewContext(t)
+	get := func(s *client.Session) (uint32, tee.Result) {
+		v := &client.Value{Type: tee.ValueOutput}
+		if err := s.Invoke(context.Background(), 0, &client.Operation{Params: [4]client.Param{v}}); err != nil {
+			t.Fatal(err)
+		}
+		return v.A, tee.Result(v.B)
+	}
+	sa, sb := open(t, c, a), open(t, c, b)
+	defer sa.Close()
+	defer sb.Close()
+	if _, res := get(sa); res != tee.ErrTimeNotSet {
+		t.Fatalf("before set: %v", res)
+	}
+	if err := sa.Invoke(context.Background(), 1, &client.Operation{Params: [4]client.Param{&client.Value{Type: tee.ValueInput, A: 1000}}}); err != nil {
+		t.Fatal(err)
+	}
+	if sec, res := get(sa); res != tee.Success || sec < 1000 || sec > 1002 {
+		t.Fatalf("after set: %d %v", sec, res)
+	}
+	if _, res := get(sb); res != tee.ErrTimeNotSet {
+		t.Fatalf("another TA: %v", res)
+	}
+	if now, sys := ta.REETime(), ta.SystemTime(); now.Seconds < 1_700_000_000 || sys.Millis > 999 {
+		t.Fatalf("REE time %v, system time %v", now, sys)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/gotee/gotee/client"
 	"github.com/gotee/gotee/internal/core"
 	"github.com/gotee/gotee/internal/store"
+	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/ta"
 	"github.com/gotee/gotee/tee"
 	"golang.org/x/sys/unix"
@@ -82,8 +83,14 @@ func NewServer(tas ...TA) (*Server, error) {
 	// Each server is an installation of its own, with a device key of its own.
 	deviceKey := make([]byte, 32)
 	rand.Read(deviceKey)
+	times, err := tatime.New(filepath.Join(dir, "time"), deviceKey)
+	if err != nil {
+		l.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	srv := core.NewServer(core.Config{Catalog: s, Log: slog.New(slog.DiscardHandler),
-		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey))})
+		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)), Time: times})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
 )
@@ -31,6 +32,8 @@ type Config struct {
 	Allow func(ta tee.UUID, c *tee.Credentials) bool
 	// TEEProperties is the gpd.tee.* set every instance receives (see TEEProperties).
 	TEEProperties []wire.Property
+	// Time keeps the TAs' persistent time; nil makes it unavailable.
+	Time *tatime.Store
 }
 
 // Server is the dispatcher. It is safe for concurrent use.

@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/gotee/gotee/internal/core"
 	"github.com/gotee/gotee/internal/store"
+	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/tee"
 )
 
@@ -40,6 +42,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	times, err := tatime.New(filepath.Join(cfg.Storage, "time"), deviceKey)
+	if err != nil {
+		return err
+	}
 
 	cat := store.NewCatalog(cfg.TADirs, keys, log)
 	defer cat.Close()
@@ -53,6 +59,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Catalog:       core.StoreCatalog(cat),
 		Log:           log,
 		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)),
+		Time:          times,
 		Allow: func(ta tee.UUID, c *tee.Credentials) bool {
 			for _, p := range policy[ta] {
 				if !p.Allows(c) {

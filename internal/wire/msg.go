@@ -62,6 +62,9 @@ const (
 	KindTACancel    Kind = 38
 	KindDestroy     Kind = 39
 	KindDestroyResp Kind = 40
+	KindTimeGet     Kind = 48 // instance channel, requests from the TA
+	KindTimeSet     Kind = 49
+	KindTimeResp    Kind = 50
 	kindLimit       Kind = 64
 )
 
@@ -287,6 +290,21 @@ type Destroy struct{}
 // DestroyResp answers Destroy just before the instance exits.
 type DestroyResp struct{}
 
+// TimeGet asks teed for the TA's persistent time (TEE_GetTAPersistentTime). It is a
+// request from the TA: the TA chooses its id, and teed answers with TimeResp.
+type TimeGet struct{}
+
+// TimeSet sets the TA's persistent time (TEE_SetTAPersistentTime); teed answers
+// with TimeResp.
+type TimeSet struct{ Seconds, Millis uint32 }
+
+// TimeResp answers TimeGet and TimeSet. For TimeGet, the time is valid with
+// Success and OVERFLOW (the seconds wrapped).
+type TimeResp struct {
+	Result          tee.Result
+	Seconds, Millis uint32
+}
+
 func (*Hello) Kind() Kind       { return KindHello }
 func (*HelloResp) Kind() Kind   { return KindHelloResp }
 func (*Open) Kind() Kind        { return KindOpen }
@@ -306,6 +324,9 @@ func (*TACloseResp) Kind() Kind { return KindTACloseResp }
 func (*TACancel) Kind() Kind    { return KindTACancel }
 func (*Destroy) Kind() Kind     { return KindDestroy }
 func (*DestroyResp) Kind() Kind { return KindDestroyResp }
+func (*TimeGet) Kind() Kind     { return KindTimeGet }
+func (*TimeSet) Kind() Kind     { return KindTimeSet }
+func (*TimeResp) Kind() Kind    { return KindTimeResp }
 
 func (*Hello) FDs() int       { return 0 }
 func (*HelloResp) FDs() int   { return 0 }
@@ -326,6 +347,9 @@ func (*TACloseResp) FDs() int { return 0 }
 func (*TACancel) FDs() int    { return 0 }
 func (*Destroy) FDs() int     { return 0 }
 func (*DestroyResp) FDs() int { return 0 }
+func (*TimeGet) FDs() int     { return 0 }
+func (*TimeSet) FDs() int     { return 0 }
+func (*TimeResp) FDs() int    { return 0 }
 
 func boolInt(b bool) int {
 	if b {
@@ -495,6 +519,31 @@ func (*Destroy) appendTo(b []byte) []byte     { return b }
 func (*Destroy) decode(*reader)               {}
 func (*DestroyResp) appendTo(b []byte) []byte { return b }
 func (*DestroyResp) decode(*reader)           {}
+func (*TimeGet) appendTo(b []byte) []byte     { return b }
+func (*TimeGet) decode(*reader)               {}
+
+func (m *TimeSet) appendTo(b []byte) []byte {
+	return le.AppendUint32(le.AppendUint32(b, m.Seconds), m.Millis)
+}
+
+func (m *TimeSet) decode(r *reader) {
+	m.Seconds, m.Millis = r.u32(), r.u32()
+	if m.Millis > 999 {
+		r.fail("milliseconds out of range")
+	}
+}
+
+func (m *TimeResp) appendTo(b []byte) []byte {
+	b = le.AppendUint32(b, uint32(m.Result))
+	return le.AppendUint32(le.AppendUint32(b, m.Seconds), m.Millis)
+}
+
+func (m *TimeResp) decode(r *reader) {
+	m.Result, m.Seconds, m.Millis = tee.Result(r.u32()), r.u32(), r.u32()
+	if m.Millis > 999 {
+		r.fail("milliseconds out of range")
+	}
+}
 
 // newMessage is the dispatch table from kind to an empty message.
 var newMessage = [kindLimit]func() Message{
@@ -517,6 +566,9 @@ var newMessage = [kindLimit]func() Message{
 	KindTACancel:    func() Message { return new(TACancel) },
 	KindDestroy:     func() Message { return new(Destroy) },
 	KindDestroyResp: func() Message { return new(DestroyResp) },
+	KindTimeGet:     func() Message { return new(TimeGet) },
+	KindTimeSet:     func() Message { return new(TimeSet) },
+	KindTimeResp:    func() Message { return new(TimeResp) },
 }
 
 // Append encodes header and message onto b.

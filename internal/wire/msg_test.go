@@ -123,6 +123,9 @@ func samples() []sample {
 		{"TACancel", 0, &TACancel{Session: 9, Op: 6}, 0, 16},
 		{"Destroy", 6, &Destroy{}, 0, 8},
 		{"DestroyResp", 6, &DestroyResp{}, 0, 8},
+		{"TimeGet", 7, &TimeGet{}, 0, 8},
+		{"TimeSet", 8, &TimeSet{Seconds: 0xFFFFFFFF, Millis: 999}, 0, 16},
+		{"TimeResp", 8, &TimeResp{Result: tee.ErrOverflow, Seconds: 5, Millis: 1}, 0, 20},
 	}
 }
 

@@ -24,6 +24,8 @@ const (
 	cmdExit            // the process exits in the middle of an invoke
 	cmdSleep           // sleeps 10s with cancellation unmasked; CANCEL if cancelled
 	cmdDeviceID        // p1 MEMREF_OUTPUT: gpd.tee.deviceID
+	cmdTimeSet         // sets the TA persistent time to p0.a seconds
+	cmdTimeGet         // p0: a = persistent time's seconds, b = its result code
 )
 
 type probe struct{ ta.Base }
@@ -79,6 +81,12 @@ func (probe) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 			return err
 		}
 		p[1].Size = copy(p[1].Mem, id[:])
+	case cmdTimeSet:
+		return s.SetTAPersistentTime(ta.Time{Seconds: p[0].Value.A})
+	case cmdTimeGet:
+		t, err := s.TAPersistentTime()
+		code, _ := tee.Code(err, tee.OriginTrustedApp)
+		p[0].Value = tee.Value{A: t.Seconds, B: uint32(code)}
 	case cmdSleep:
 		s.UnmaskCancellation()
 		return s.Wait(10 * time.Second)
