@@ -105,7 +105,7 @@ func (inst *instance) loop() error {
 			if s != nil {
 				s.cancel(m.Op)
 			}
-		case *wire.TimeResp:
+		case *wire.TimeResp, *wire.TTOpenResp, *wire.TTInvokeResp, *wire.TTCloseResp:
 			if !inst.deliver(h.ID, m) {
 				return fmt.Errorf("instance channel: response %d to no request", h.ID)
 			}
@@ -454,27 +454,36 @@ func (s *Session) release() {
 	}
 }
 
-// request sends a request of the TA's own to teed and waits for the response;
-// STORAGE_NOT_AVAILABLE-like failures are left to the caller: a nil response
-// means teed is gone.
-func (inst *instance) request(m wire.Message) wire.Message {
+// request sends a request of the TA's own to teed and waits for the response; a
+// nil response means teed is gone.
+func (inst *instance) request(m wire.Message, fds ...int) wire.Message {
+	_, ch := inst.startRequest(m, fds...)
+	if ch == nil {
+		return nil
+	}
+	return <-ch
+}
+
+// startRequest sends a request and returns its id and the channel its response
+// will arrive on (nil if it could not be sent).
+func (inst *instance) startRequest(m wire.Message, fds ...int) (uint32, chan wire.Message) {
 	ch := make(chan wire.Message, 1)
 	inst.reqMu.Lock()
 	if inst.pending == nil {
 		inst.reqMu.Unlock()
-		return nil
+		return 0, nil
 	}
 	inst.nextReq++
 	id := inst.nextReq
 	inst.pending[id] = ch
 	inst.reqMu.Unlock()
-	if _, err := inst.ctl.Send(nil, id, m); err != nil {
+	if _, err := inst.ctl.Send(nil, id, m, fds...); err != nil {
 		inst.reqMu.Lock()
 		delete(inst.pending, id)
 		inst.reqMu.Unlock()
-		return nil
+		return 0, nil
 	}
-	return <-ch
+	return id, ch
 }
 
 // deliver hands a response to the request waiting for it.

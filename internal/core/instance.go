@@ -38,6 +38,11 @@ type instance struct {
 	dead    bool                         // guarded by mu
 	refs    int                          // sessions and opens in flight (guarded by srv.mu)
 
+	// Sessions this instance holds on other TAs, as their client (guarded by mu),
+	// and its TA-to-TA requests in flight, for cancellation (guarded by mu).
+	ttSessions map[uint32]*ttSession
+	ttCalls    map[uint32]*ttCall
+
 	readerDone  chan struct{} // closed when the reader has stopped: the instance is dead
 	exited      chan struct{} // closed when the process has been reaped
 	destroyOnce sync.Once
@@ -76,7 +81,8 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 		return nil, tee.ErrOutOfMemory, tee.OriginTEE
 	}
 	in := &instance{srv: s, manifest: m, proc: proc, conn: conn, log: log.With("pid", proc.Pid()),
-		pending: map[uint32]chan wire.Message{}, readerDone: make(chan struct{}), exited: make(chan struct{})}
+		pending: map[uint32]chan wire.Message{}, ttSessions: map[uint32]*ttSession{}, ttCalls: map[uint32]*ttCall{},
+		readerDone: make(chan struct{}), exited: make(chan struct{})}
 	s.mu.Lock()
 	s.instances[in] = struct{}{}
 	s.mu.Unlock()
@@ -101,7 +107,12 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 		in.kill()
 		return nil, tee.ErrTargetDead, tee.OriginTEE
 	}
-	cr := resp.(*wire.CreateResp)
+	cr, ok := resp.(*wire.CreateResp)
+	if !ok {
+		in.log.Warn("TA instance killed: wrong response to create")
+		in.kill()
+		return nil, tee.ErrTargetDead, tee.OriginTEE
+	}
 	if cr.Result != tee.Success {
 		in.destroy()
 		return nil, cr.Result, tee.OriginTrustedApp
@@ -149,6 +160,7 @@ func (in *instance) read() {
 		}
 		close(in.readerDone)
 		in.srv.forget(in)
+		in.ttCloseAll()
 		// The channel is gone: the TA is exiting, or is broken. Give it a moment to
 		// exit on its own, so its exit status tells which.
 		select {
@@ -168,18 +180,16 @@ func (in *instance) read() {
 			}
 			return
 		}
-		if len(fds) != 0 { // nothing a TA sends carries descriptors
-			wire.CloseFDs(fds)
-			in.log.Warn("TA instance killed: unexpected descriptors", "kind", h.Kind)
-			return
-		}
 		switch m := m.(type) {
-		case *wire.TimeGet, *wire.TimeSet:
+		case *wire.TTCancel:
+			in.ttCancel(m.Op)
+			continue
+		case *wire.TimeGet, *wire.TimeSet, *wire.TTOpen, *wire.TTInvoke, *wire.TTClose:
 			// A request of the TA's own: served aside, so responses keep flowing.
 			in.srv.instWG.Add(1)
 			go func() {
 				defer in.srv.instWG.Done()
-				in.serve(h.ID, m)
+				in.serve(h.ID, m, fds)
 			}()
 			continue
 		}
@@ -187,7 +197,8 @@ func (in *instance) read() {
 		ch := in.pending[h.ID]
 		delete(in.pending, h.ID)
 		in.mu.Unlock()
-		if ch == nil {
+		if ch == nil || len(fds) != 0 {
+			wire.CloseFDs(fds)
 			in.log.Warn("TA instance killed: unexpected message", "kind", h.Kind)
 			return
 		}
@@ -195,11 +206,19 @@ func (in *instance) read() {
 	}
 }
 
-// serve answers a request the TA made of teed.
-func (in *instance) serve(id uint32, m wire.Message) {
+// serve answers a request the TA made of teed; it owns fds.
+func (in *instance) serve(id uint32, m wire.Message, fds []int) {
+	defer wire.CloseFDs(fds)
 	var resp wire.Message
 	times := in.srv.cfg.Time
 	switch m := m.(type) {
+	case *wire.TTOpen:
+		resp = in.ttOpen(id, m, fds)
+	case *wire.TTInvoke:
+		resp = in.ttInvoke(id, m, fds)
+	case *wire.TTClose:
+		in.ttClose(m.Session)
+		resp = &wire.TTCloseResp{}
 	case *wire.TimeGet:
 		r := &wire.TimeResp{Result: tee.ErrStorageNotAvail}
 		if times != nil {

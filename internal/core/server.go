@@ -48,6 +48,9 @@ type Server struct {
 	single      map[tee.UUID]*instance   // the instance of each single-instance TA (guarded by mu)
 	uuidLocks   map[tee.UUID]*sync.Mutex // serialize instance choice per TA (guarded by mu)
 	closing     bool                     // guarded by mu
+	// waits is the TA-to-TA wait graph: waits[a][b] counts a's calls in flight
+	// to b (guarded by mu).
+	waits map[*instance]map[*instance]int
 
 	connWG sync.WaitGroup // connection handlers
 	instWG sync.WaitGroup // instance readers and reapers
@@ -66,6 +69,7 @@ func NewServer(cfg Config) *Server {
 		instances: map[*instance]struct{}{},
 		single:    map[tee.UUID]*instance{},
 		uuidLocks: map[tee.UUID]*sync.Mutex{},
+		waits:     map[*instance]map[*instance]int{},
 	}
 }
 

@@ -43,29 +43,36 @@ type Kind uint16
 
 // Client connection.
 const (
-	KindHello       Kind = 1
-	KindHelloResp   Kind = 2
-	KindOpen        Kind = 3
-	KindOpenResp    Kind = 4
-	KindClose       Kind = 5
-	KindCloseResp   Kind = 6
-	KindCancel      Kind = 7
-	KindInvoke      Kind = 16 // session channel
-	KindInvokeResp  Kind = 17
-	KindShmRelease  Kind = 18
-	KindCreate      Kind = 32 // instance channel
-	KindCreateResp  Kind = 33
-	KindTAOpen      Kind = 34
-	KindTAOpenResp  Kind = 35
-	KindTAClose     Kind = 36
-	KindTACloseResp Kind = 37
-	KindTACancel    Kind = 38
-	KindDestroy     Kind = 39
-	KindDestroyResp Kind = 40
-	KindTimeGet     Kind = 48 // instance channel, requests from the TA
-	KindTimeSet     Kind = 49
-	KindTimeResp    Kind = 50
-	kindLimit       Kind = 64
+	KindHello        Kind = 1
+	KindHelloResp    Kind = 2
+	KindOpen         Kind = 3
+	KindOpenResp     Kind = 4
+	KindClose        Kind = 5
+	KindCloseResp    Kind = 6
+	KindCancel       Kind = 7
+	KindInvoke       Kind = 16 // session channel
+	KindInvokeResp   Kind = 17
+	KindShmRelease   Kind = 18
+	KindCreate       Kind = 32 // instance channel
+	KindCreateResp   Kind = 33
+	KindTAOpen       Kind = 34
+	KindTAOpenResp   Kind = 35
+	KindTAClose      Kind = 36
+	KindTACloseResp  Kind = 37
+	KindTACancel     Kind = 38
+	KindDestroy      Kind = 39
+	KindDestroyResp  Kind = 40
+	KindTimeGet      Kind = 48 // instance channel, requests from the TA
+	KindTimeSet      Kind = 49
+	KindTimeResp     Kind = 50
+	KindTTOpen       Kind = 51 // TA-to-TA: the calling TA asks teed
+	KindTTOpenResp   Kind = 52
+	KindTTInvoke     Kind = 53
+	KindTTInvokeResp Kind = 54
+	KindTTClose      Kind = 55
+	KindTTCloseResp  Kind = 56
+	KindTTCancel     Kind = 57
+	kindLimit        Kind = 64
 )
 
 // ErrMalformed is wrapped by every decoding error.
@@ -298,6 +305,47 @@ type TimeGet struct{}
 // with TimeResp.
 type TimeSet struct{ Seconds, Millis uint32 }
 
+// TTOpen asks teed to open a session on another TA for the calling TA
+// (TEE_OpenTASession). Memory references lie in the caller's arena, which comes
+// with the message when HasArena is set; a TA has no shared memory blocks, so
+// NewShm is 0.
+type TTOpen struct {
+	UUID tee.UUID
+	Op   Operation
+}
+
+// TTOpenResp answers TTOpen; Session names the new session in later requests.
+type TTOpenResp struct {
+	Result  tee.Result
+	Origin  tee.Origin
+	Session uint32
+	Op      Operation
+}
+
+// TTInvoke invokes a command in a TA-to-TA session (TEE_InvokeTACommand).
+type TTInvoke struct {
+	Session uint32
+	Command uint32
+	Op      Operation
+}
+
+// TTInvokeResp answers TTInvoke.
+type TTInvokeResp struct {
+	Result tee.Result
+	Origin tee.Origin
+	Op     Operation
+}
+
+// TTClose closes a TA-to-TA session (TEE_CloseTASession); TTCloseResp says it is.
+type TTClose struct{ Session uint32 }
+
+// TTCloseResp answers TTClose.
+type TTCloseResp struct{}
+
+// TTCancel asks teed to cancel the caller's TTOpen or TTInvoke whose request id is
+// Op (the caller's cancellation timeout ran out); it has no response.
+type TTCancel struct{ Op uint32 }
+
 // TimeResp answers TimeGet and TimeSet. For TimeGet, the time is valid with
 // Success and OVERFLOW (the seconds wrapped).
 type TimeResp struct {
@@ -305,51 +353,65 @@ type TimeResp struct {
 	Seconds, Millis uint32
 }
 
-func (*Hello) Kind() Kind       { return KindHello }
-func (*HelloResp) Kind() Kind   { return KindHelloResp }
-func (*Open) Kind() Kind        { return KindOpen }
-func (*OpenResp) Kind() Kind    { return KindOpenResp }
-func (*Close) Kind() Kind       { return KindClose }
-func (*CloseResp) Kind() Kind   { return KindCloseResp }
-func (*Cancel) Kind() Kind      { return KindCancel }
-func (*Invoke) Kind() Kind      { return KindInvoke }
-func (*InvokeResp) Kind() Kind  { return KindInvokeResp }
-func (*ShmRelease) Kind() Kind  { return KindShmRelease }
-func (*Create) Kind() Kind      { return KindCreate }
-func (*CreateResp) Kind() Kind  { return KindCreateResp }
-func (*TAOpen) Kind() Kind      { return KindTAOpen }
-func (*TAOpenResp) Kind() Kind  { return KindTAOpenResp }
-func (*TAClose) Kind() Kind     { return KindTAClose }
-func (*TACloseResp) Kind() Kind { return KindTACloseResp }
-func (*TACancel) Kind() Kind    { return KindTACancel }
-func (*Destroy) Kind() Kind     { return KindDestroy }
-func (*DestroyResp) Kind() Kind { return KindDestroyResp }
-func (*TimeGet) Kind() Kind     { return KindTimeGet }
-func (*TimeSet) Kind() Kind     { return KindTimeSet }
-func (*TimeResp) Kind() Kind    { return KindTimeResp }
+func (*Hello) Kind() Kind        { return KindHello }
+func (*HelloResp) Kind() Kind    { return KindHelloResp }
+func (*Open) Kind() Kind         { return KindOpen }
+func (*OpenResp) Kind() Kind     { return KindOpenResp }
+func (*Close) Kind() Kind        { return KindClose }
+func (*CloseResp) Kind() Kind    { return KindCloseResp }
+func (*Cancel) Kind() Kind       { return KindCancel }
+func (*Invoke) Kind() Kind       { return KindInvoke }
+func (*InvokeResp) Kind() Kind   { return KindInvokeResp }
+func (*ShmRelease) Kind() Kind   { return KindShmRelease }
+func (*Create) Kind() Kind       { return KindCreate }
+func (*CreateResp) Kind() Kind   { return KindCreateResp }
+func (*TAOpen) Kind() Kind       { return KindTAOpen }
+func (*TAOpenResp) Kind() Kind   { return KindTAOpenResp }
+func (*TAClose) Kind() Kind      { return KindTAClose }
+func (*TACloseResp) Kind() Kind  { return KindTACloseResp }
+func (*TACancel) Kind() Kind     { return KindTACancel }
+func (*Destroy) Kind() Kind      { return KindDestroy }
+func (*DestroyResp) Kind() Kind  { return KindDestroyResp }
+func (*TimeGet) Kind() Kind      { return KindTimeGet }
+func (*TimeSet) Kind() Kind      { return KindTimeSet }
+func (*TimeResp) Kind() Kind     { return KindTimeResp }
+func (*TTOpen) Kind() Kind       { return KindTTOpen }
+func (*TTOpenResp) Kind() Kind   { return KindTTOpenResp }
+func (*TTInvoke) Kind() Kind     { return KindTTInvoke }
+func (*TTInvokeResp) Kind() Kind { return KindTTInvokeResp }
+func (*TTClose) Kind() Kind      { return KindTTClose }
+func (*TTCloseResp) Kind() Kind  { return KindTTCloseResp }
+func (*TTCancel) Kind() Kind     { return KindTTCancel }
 
-func (*Hello) FDs() int       { return 0 }
-func (*HelloResp) FDs() int   { return 0 }
-func (m *Open) FDs() int      { return m.Op.FDs() }
-func (m *OpenResp) FDs() int  { return boolInt(m.Result == tee.Success) }
-func (*Close) FDs() int       { return 0 }
-func (*CloseResp) FDs() int   { return 0 }
-func (*Cancel) FDs() int      { return 0 }
-func (m *Invoke) FDs() int    { return m.Op.FDs() }
-func (*InvokeResp) FDs() int  { return 0 }
-func (*ShmRelease) FDs() int  { return 0 }
-func (*Create) FDs() int      { return 0 }
-func (*CreateResp) FDs() int  { return 0 }
-func (m *TAOpen) FDs() int    { return 1 + m.Op.FDs() }
-func (*TAOpenResp) FDs() int  { return 0 }
-func (*TAClose) FDs() int     { return 0 }
-func (*TACloseResp) FDs() int { return 0 }
-func (*TACancel) FDs() int    { return 0 }
-func (*Destroy) FDs() int     { return 0 }
-func (*DestroyResp) FDs() int { return 0 }
-func (*TimeGet) FDs() int     { return 0 }
-func (*TimeSet) FDs() int     { return 0 }
-func (*TimeResp) FDs() int    { return 0 }
+func (*Hello) FDs() int        { return 0 }
+func (*HelloResp) FDs() int    { return 0 }
+func (m *Open) FDs() int       { return m.Op.FDs() }
+func (m *OpenResp) FDs() int   { return boolInt(m.Result == tee.Success) }
+func (*Close) FDs() int        { return 0 }
+func (*CloseResp) FDs() int    { return 0 }
+func (*Cancel) FDs() int       { return 0 }
+func (m *Invoke) FDs() int     { return m.Op.FDs() }
+func (*InvokeResp) FDs() int   { return 0 }
+func (*ShmRelease) FDs() int   { return 0 }
+func (*Create) FDs() int       { return 0 }
+func (*CreateResp) FDs() int   { return 0 }
+func (m *TAOpen) FDs() int     { return 1 + m.Op.FDs() }
+func (*TAOpenResp) FDs() int   { return 0 }
+func (*TAClose) FDs() int      { return 0 }
+func (*TACloseResp) FDs() int  { return 0 }
+func (*TACancel) FDs() int     { return 0 }
+func (*Destroy) FDs() int      { return 0 }
+func (*DestroyResp) FDs() int  { return 0 }
+func (*TimeGet) FDs() int      { return 0 }
+func (*TimeSet) FDs() int      { return 0 }
+func (*TimeResp) FDs() int     { return 0 }
+func (m *TTOpen) FDs() int     { return m.Op.FDs() }
+func (*TTOpenResp) FDs() int   { return 0 }
+func (m *TTInvoke) FDs() int   { return m.Op.FDs() }
+func (*TTInvokeResp) FDs() int { return 0 }
+func (*TTClose) FDs() int      { return 0 }
+func (*TTCloseResp) FDs() int  { return 0 }
+func (*TTCancel) FDs() int     { return 0 }
 
 func boolInt(b bool) int {
 	if b {
@@ -545,30 +607,89 @@ func (m *TimeResp) decode(r *reader) {
 	}
 }
 
+func (m *TTOpen) appendTo(b []byte) []byte {
+	return m.Op.appendTo(append(b, m.UUID[:]...))
+}
+
+func (m *TTOpen) decode(r *reader) {
+	r.uuid(&m.UUID)
+	m.Op.decode(r)
+	r.noShm(&m.Op)
+}
+
+func (m *TTOpenResp) appendTo(b []byte) []byte {
+	b = le.AppendUint32(b, uint32(m.Result))
+	b = le.AppendUint32(b, uint32(m.Origin))
+	b = le.AppendUint32(b, m.Session)
+	return m.Op.appendTo(b)
+}
+
+func (m *TTOpenResp) decode(r *reader) {
+	m.Result, m.Origin, m.Session = tee.Result(r.u32()), tee.Origin(r.u32()), r.u32()
+	m.Op.decode(r)
+	r.noFDs(&m.Op)
+}
+
+func (m *TTInvoke) appendTo(b []byte) []byte {
+	return m.Op.appendTo(le.AppendUint32(le.AppendUint32(b, m.Session), m.Command))
+}
+
+func (m *TTInvoke) decode(r *reader) {
+	m.Session, m.Command = r.u32(), r.u32()
+	m.Op.decode(r)
+	r.noShm(&m.Op)
+}
+
+func (m *TTInvokeResp) appendTo(b []byte) []byte {
+	b = le.AppendUint32(b, uint32(m.Result))
+	b = le.AppendUint32(b, uint32(m.Origin))
+	return m.Op.appendTo(b)
+}
+
+func (m *TTInvokeResp) decode(r *reader) {
+	m.Result, m.Origin = tee.Result(r.u32()), tee.Origin(r.u32())
+	m.Op.decode(r)
+	r.noFDs(&m.Op)
+}
+
+func (m *TTClose) appendTo(b []byte) []byte   { return le.AppendUint32(b, m.Session) }
+func (m *TTClose) decode(r *reader)           { m.Session = r.u32() }
+func (*TTCloseResp) appendTo(b []byte) []byte { return b }
+func (*TTCloseResp) decode(*reader)           {}
+func (m *TTCancel) appendTo(b []byte) []byte  { return le.AppendUint32(b, m.Op) }
+func (m *TTCancel) decode(r *reader)          { m.Op = r.u32() }
+
 // newMessage is the dispatch table from kind to an empty message.
 var newMessage = [kindLimit]func() Message{
-	KindHello:       func() Message { return new(Hello) },
-	KindHelloResp:   func() Message { return new(HelloResp) },
-	KindOpen:        func() Message { return new(Open) },
-	KindOpenResp:    func() Message { return new(OpenResp) },
-	KindClose:       func() Message { return new(Close) },
-	KindCloseResp:   func() Message { return new(CloseResp) },
-	KindCancel:      func() Message { return new(Cancel) },
-	KindInvoke:      func() Message { return new(Invoke) },
-	KindInvokeResp:  func() Message { return new(InvokeResp) },
-	KindShmRelease:  func() Message { return new(ShmRelease) },
-	KindCreate:      func() Message { return new(Create) },
-	KindCreateResp:  func() Message { return new(CreateResp) },
-	KindTAOpen:      func() Message { return new(TAOpen) },
-	KindTAOpenResp:  func() Message { return new(TAOpenResp) },
-	KindTAClose:     func() Message { return new(TAClose) },
-	KindTACloseResp: func() Message { return new(TACloseResp) },
-	KindTACancel:    func() Message { return new(TACancel) },
-	KindDestroy:     func() Message { return new(Destroy) },
-	KindDestroyResp: func() Message { return new(DestroyResp) },
-	KindTimeGet:     func() Message { return new(TimeGet) },
-	KindTimeSet:     func() Message { return new(TimeSet) },
-	KindTimeResp:    func() Message { return new(TimeResp) },
+	KindHello:        func() Message { return new(Hello) },
+	KindHelloResp:    func() Message { return new(HelloResp) },
+	KindOpen:         func() Message { return new(Open) },
+	KindOpenResp:     func() Message { return new(OpenResp) },
+	KindClose:        func() Message { return new(Close) },
+	KindCloseResp:    func() Message { return new(CloseResp) },
+	KindCancel:       func() Message { return new(Cancel) },
+	KindInvoke:       func() Message { return new(Invoke) },
+	KindInvokeResp:   func() Message { return new(InvokeResp) },
+	KindShmRelease:   func() Message { return new(ShmRelease) },
+	KindCreate:       func() Message { return new(Create) },
+	KindCreateResp:   func() Message { return new(CreateResp) },
+	KindTAOpen:       func() Message { return new(TAOpen) },
+	KindTAOpenResp:   func() Message { return new(TAOpenResp) },
+	KindTAClose:      func() Message { return new(TAClose) },
+	KindTACloseResp:  func() Message { return new(TACloseResp) },
+	KindTACancel:     func() Message { return new(TACancel) },
+	KindDestroy:      func() Message { return new(Destroy) },
+	KindDestroyResp:  func() Message { return new(DestroyResp) },
+	KindTimeGet:      func() Message { return new(TimeGet) },
+	KindTimeSet:      func() Message { return new(TimeSet) },
+	KindTimeResp:     func() Message { return new(TimeResp) },
+	KindTTOpen:       func() Message { return new(TTOpen) },
+	KindTTOpenResp:   func() Message { return new(TTOpenResp) },
+	KindTTInvoke:     func() Message { return new(TTInvoke) },
+	KindTTInvokeResp: func() Message { return new(TTInvokeResp) },
+	KindTTClose:      func() Message { return new(TTClose) },
+	KindTTCloseResp:  func() Message { return new(TTCloseResp) },
+	KindTTCancel:     func() Message { return new(TTCancel) },
 }
 
 // Append encodes header and message onto b.
@@ -668,6 +789,19 @@ func (r *reader) str(max int) string {
 		return ""
 	}
 	return string(r.take(n))
+}
+
+// noShm refuses shared memory blocks in TA-to-TA operations: a TA's memory
+// references all lie in its arena.
+func (r *reader) noShm(o *Operation) {
+	if o.NewShm != 0 {
+		r.fail("shared memory blocks in a TA-to-TA operation")
+	}
+	for _, p := range o.Params {
+		if p.Type.IsMemref() && p.Shm != ShmArena && p.Shm != ShmNull {
+			r.fail("TA-to-TA memref outside the arena")
+		}
+	}
 }
 
 // noFDs refuses descriptor announcements in responses, which never carry memory.

@@ -126,6 +126,13 @@ func samples() []sample {
 		{"TimeGet", 7, &TimeGet{}, 0, 8},
 		{"TimeSet", 8, &TimeSet{Seconds: 0xFFFFFFFF, Millis: 999}, 0, 16},
 		{"TimeResp", 8, &TimeResp{Result: tee.ErrOverflow, Seconds: 5, Millis: 1}, 0, 20},
+		{"TTOpen", 9, &TTOpen{UUID: testUUID, Op: wire0ArenaOp()}, 1, 8 + 16 + opLen},
+		{"TTOpenResp", 9, &TTOpenResp{Result: tee.ErrBusy, Origin: tee.OriginTEE, Session: 3}, 0, 8 + 12 + opLen},
+		{"TTInvoke", 10, &TTInvoke{Session: 3, Command: 7, Op: wire0ArenaOp()}, 1, 8 + 8 + opLen},
+		{"TTInvokeResp", 10, &TTInvokeResp{Result: tee.ErrTargetDead, Origin: tee.OriginTEE}, 0, 8 + 8 + opLen},
+		{"TTClose", 11, &TTClose{Session: 3}, 0, 12},
+		{"TTCloseResp", 11, &TTCloseResp{}, 0, 8},
+		{"TTCancel", 0, &TTCancel{Op: 10}, 0, 12},
 	}
 }
 
@@ -453,4 +460,13 @@ func TestOperationTypes(t *testing.T) {
 	if got := (&Operation{}).Types(); got != 0 {
 		t.Errorf("Types() of an empty operation = %#x", got)
 	}
+}
+
+// wire0ArenaOp is a TA-to-TA operation: a value and a memref in a new arena.
+func wire0ArenaOp() Operation {
+	var o Operation
+	o.HasArena = true
+	o.Params[0] = Param{Type: tee.ValueInput, A: 1, B: 2}
+	o.Params[1] = Param{Type: tee.MemrefInout, Shm: ShmArena, A: 64, B: 100}
+	return o
 }
