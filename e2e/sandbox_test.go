@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ const (
 	probeDeviceID
 	probeTimeSet
 	probeTimeGet
+	probeCallTAs
 )
 
 // probeRoot holds the probe TA's build, once a test has asked for it.
@@ -189,5 +191,20 @@ func TestDeviceIDStablePerInstallation(t *testing.T) {
 	_, other := startProbe(t)
 	if id := deviceID(t, other); id == first {
 		t.Errorf("two installations share the device ID %s", id)
+	}
+}
+
+func TestTAToTAProcesses(t *testing.T) {
+	_, s := startProbe(t)
+	v := &client.Value{Type: tee.ValueInout, A: 99}
+	out := &client.TempMemory{Type: tee.MemrefTempOutput, Buffer: make([]byte, 4096)}
+	if err := s.Invoke(context.Background(), probeCallTAs, &client.Operation{Params: [4]client.Param{v, out}}); err != nil {
+		t.Fatal(err)
+	}
+	if v.A != 100 {
+		t.Errorf("hello_world through the probe: 99+1 = %d", v.A)
+	}
+	if out.Size != 4096 || bytes.Count(out.Buffer, []byte{0}) > 100 {
+		t.Errorf("random through the probe: %d bytes, %d zeros", out.Size, bytes.Count(out.Buffer, []byte{0}))
 	}
 }

@@ -26,6 +26,12 @@ const (
 	cmdDeviceID        // p1 MEMREF_OUTPUT: gpd.tee.deviceID
 	cmdTimeSet         // sets the TA persistent time to p0.a seconds
 	cmdTimeGet         // p0: a = persistent time's seconds, b = its result code
+	cmdCallTAs         // asks hello_world to increment p0.a and random for p1's bytes
+)
+
+var (
+	helloWorld = tee.MustParseUUID("8aaaf200-2450-11e4-abe2-0002a5d5c51b")
+	random     = tee.MustParseUUID("b6c53aba-9669-4668-a7f2-205629d00f86")
 )
 
 type probe struct{ ta.Base }
@@ -87,6 +93,27 @@ func (probe) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 		t, err := s.TAPersistentTime()
 		code, _ := tee.Code(err, tee.OriginTrustedApp)
 		p[0].Value = tee.Value{A: t.Seconds, B: uint32(code)}
+	case cmdCallTAs:
+		hw, err := s.OpenTASession(helloWorld, ta.TimeoutInfinite, nil)
+		if err != nil {
+			return err
+		}
+		defer hw.Close()
+		v := &ta.Params{{Type: tee.ValueInout, Value: p[0].Value}}
+		if err := hw.Invoke(ta.TimeoutInfinite, 0, v); err != nil {
+			return err
+		}
+		p[0].Value = v[0].Value
+		rnd, err := s.OpenTASession(random, ta.TimeoutInfinite, nil)
+		if err != nil {
+			return err
+		}
+		defer rnd.Close()
+		buf := make([]byte, len(p[1].Mem))
+		if err := rnd.Invoke(ta.TimeoutInfinite, 0, &ta.Params{{Type: tee.MemrefOutput, Mem: buf, Size: len(buf)}}); err != nil {
+			return err
+		}
+		p[1].Size = copy(p[1].Mem, buf)
 	case cmdSleep:
 		s.UnmaskCancellation()
 		return s.Wait(10 * time.Second)
