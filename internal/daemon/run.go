@@ -47,6 +47,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return err
 	}
 
+	for _, dir := range cfg.TADirs {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			log.Info("TA directory does not exist yet; TAs put there later will load", "dir", dir)
+		}
+	}
 	cat := store.NewCatalog(cfg.TADirs, keys, log)
 	defer cat.Close()
 	cat.Scan()
