@@ -42,6 +42,7 @@ type instance struct {
 	// and its TA-to-TA requests in flight, for cancellation (guarded by mu).
 	ttSessions map[uint32]*ttSession
 	ttCalls    map[uint32]*ttCall
+	requests   chan struct{} // bounds the TA's own requests in flight
 
 	readerDone  chan struct{} // closed when the reader has stopped: the instance is dead
 	exited      chan struct{} // closed when the process has been reaped
@@ -82,6 +83,7 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	}
 	in := &instance{srv: s, manifest: m, proc: proc, conn: conn, log: log.With("pid", proc.Pid()),
 		pending: map[uint32]chan wire.Message{}, ttSessions: map[uint32]*ttSession{}, ttCalls: map[uint32]*ttCall{},
+		requests: make(chan struct{}, maxRequestsPerConn),
 		readerDone: make(chan struct{}), exited: make(chan struct{})}
 	s.mu.Lock()
 	s.instances[in] = struct{}{}
@@ -185,10 +187,12 @@ func (in *instance) read() {
 			in.ttCancel(m.Op)
 			continue
 		case *wire.TimeGet, *wire.TimeSet, *wire.TTOpen, *wire.TTInvoke, *wire.TTClose:
-			// A request of the TA's own: served aside, so responses keep flowing.
+			// A request of the TA's own: served aside, so responses keep flowing;
+			// a TA with too many in flight waits, as a client does.
+			in.requests <- struct{}{}
 			in.srv.instWG.Add(1)
 			go func() {
-				defer in.srv.instWG.Done()
+				defer func() { <-in.requests; in.srv.instWG.Done() }()
 				in.serve(h.ID, m, fds)
 			}()
 			continue

@@ -133,6 +133,12 @@ func (in *instance) ttOpen(id uint32, m *wire.TTOpen, fds []int) wire.Message {
 	if !ok {
 		return fail(tee.ErrItemNotFound)
 	}
+	in.mu.Lock()
+	full := len(in.ttSessions) >= maxSessionsPerConn
+	in.mu.Unlock()
+	if full {
+		return fail(tee.ErrBusy)
+	}
 	call := in.track(id)
 	defer in.untrack(id)
 	callee, res, origin := s.acquire(ta)
