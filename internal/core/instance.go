@@ -83,7 +83,7 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	}
 	in := &instance{srv: s, manifest: m, proc: proc, conn: conn, log: log.With("pid", proc.Pid()),
 		pending: map[uint32]chan wire.Message{}, ttSessions: map[uint32]*ttSession{}, ttCalls: map[uint32]*ttCall{},
-		requests: make(chan struct{}, maxRequestsPerConn),
+		requests:   make(chan struct{}, maxRequestsPerConn),
 		readerDone: make(chan struct{}), exited: make(chan struct{})}
 	s.mu.Lock()
 	s.instances[in] = struct{}{}
