@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gotee/gotee/internal/shm"
 	"github.com/gotee/gotee/internal/wire"
@@ -26,9 +27,10 @@ type instance struct {
 	teeProps *Properties
 
 	mu       sync.Mutex
-	sessions map[uint32]*Session // open and opening sessions (guarded by mu)
-	dead     bool                // a panic ended the instance (guarded by mu)
-	panicErr error               // what ended it (guarded by mu)
+	sessions map[uint32]*Session     // open and opening sessions (guarded by mu)
+	current  atomic.Pointer[Session] // the session whose invoke or open entry point runs
+	dead     bool                    // a panic ended the instance (guarded by mu)
+	panicErr error                   // what ended it (guarded by mu)
 
 	handlers sync.WaitGroup // open/close handlers and session readers
 
@@ -166,6 +168,8 @@ func (inst *instance) invokeEntry(s *Session, op, cmd uint32, p *Params) (err er
 	}
 	defer inst.entry.Unlock()
 	defer inst.recoverPanic(&alive)
+	inst.current.Store(s)
+	defer inst.current.Store(nil)
 	s.begin(op, p)
 	defer s.end()
 	return inst.impl.Invoke(s, cmd, p), true
@@ -257,6 +261,8 @@ func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int) {
 
 	var eerr error
 	alive := inst.call(func() {
+		inst.current.Store(s)
+		defer inst.current.Store(nil)
 		s.begin(h.ID, &p)
 		defer s.end()
 		eerr = inst.impl.OpenSession(s, &p)

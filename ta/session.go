@@ -39,6 +39,7 @@ type Session struct {
 	cancelled     atomic.Bool   // the running operation was cancelled
 	cancelCh      chan struct{} // made by a Wait, closed on cancel (guarded by cancelMu)
 	masked        atomic.Bool   // cancellation mask; true by default, as in OP-TEE
+	onCancel      func()        // passes a cancellation on to a TA-to-TA call in flight (guarded by cancelMu)
 }
 
 func newSession(inst *instance, id uint32, ident tee.Identity) *Session {
@@ -69,6 +70,7 @@ func (s *Session) end() {
 	s.cancelMu.Lock()
 	s.op = 0
 	s.params = nil
+	s.onCancel = nil
 	s.cancelMu.Unlock()
 }
 
@@ -80,8 +82,33 @@ func (s *Session) cancel(op uint32) {
 		s.pendingCancel = op
 		return
 	}
-	if !s.cancelled.Swap(true) && s.cancelCh != nil {
+	if s.cancelled.Swap(true) {
+		return
+	}
+	if s.cancelCh != nil {
 		close(s.cancelCh)
+	}
+	if s.onCancel != nil && !s.masked.Load() {
+		go s.onCancel()
+	}
+}
+
+// propagate arranges for a cancellation of the current operation to reach a
+// TA-to-TA call it makes (GP: unless masked, the callee's operation is cancelled
+// with the caller's); it runs fn at once if the operation is cancelled already.
+// The returned function ends the arrangement.
+func (s *Session) propagate(fn func()) (stop func()) {
+	s.cancelMu.Lock()
+	s.onCancel = fn
+	now := s.cancelled.Load() && !s.masked.Load()
+	s.cancelMu.Unlock()
+	if now {
+		fn()
+	}
+	return func() {
+		s.cancelMu.Lock()
+		s.onCancel = nil
+		s.cancelMu.Unlock()
 	}
 }
 

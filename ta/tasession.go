@@ -103,11 +103,15 @@ func (t *TASession) call(m wire.Message, timeout uint32, fds []int) wire.Message
 	if ch == nil {
 		return nil
 	}
+	cancel := func() { t.inst.ctl.Send(nil, 0, &wire.TTCancel{Op: id}) }
 	if timeout != TimeoutInfinite {
-		timer := time.AfterFunc(time.Duration(timeout)*time.Millisecond, func() {
-			t.inst.ctl.Send(nil, 0, &wire.TTCancel{Op: id})
-		})
+		timer := time.AfterFunc(time.Duration(timeout)*time.Millisecond, cancel)
 		defer timer.Stop()
+	}
+	// Called from an entry point (the instance runs one at a time), the call is
+	// part of that session's operation: cancelling the operation cancels it too.
+	if s := t.inst.current.Load(); s != nil {
+		defer s.propagate(cancel)()
 	}
 	return <-ch
 }

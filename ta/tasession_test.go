@@ -56,8 +56,8 @@ func (callee) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 }
 
 // Caller commands: relay p0.a as a callee command, to calleeUUID (or to loopUUID
-// when p0.b is 1), with the timeout in p1.a (0: infinite); p2 VALUE_OUTPUT gets the
-// error's origin.
+// when p0.b is 1), with the timeout in p1.a (0: infinite), unmasking cancellation
+// first if p1.b is 1; p2 VALUE_OUTPUT gets the error's origin and code.
 const callerRelay = 0
 
 type caller struct{ ta.Base }
@@ -70,6 +70,9 @@ func (caller) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 	timeout := ta.TimeoutInfinite
 	if p[1].Value.A != 0 {
 		timeout = p[1].Value.A
+	}
+	if p[1].Value.B == 1 {
+		s.UnmaskCancellation()
 	}
 	ts, err := s.OpenTASession(dest, ta.TimeoutInfinite, nil)
 	if err != nil {
@@ -100,14 +103,19 @@ func (caller) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 
 func relay(t *testing.T, c *client.Context, cmd, loop, timeout uint32) (tee.Value, error) {
 	t.Helper()
+	return relayCtx(t, context.Background(), c, cmd, loop, timeout, 0)
+}
+
+func relayCtx(t *testing.T, ctx context.Context, c *client.Context, cmd, loop, timeout, unmask uint32) (tee.Value, error) {
+	t.Helper()
 	s, err := c.OpenSession(context.Background(), callerUUID, client.Public, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	out := &client.Value{Type: tee.ValueOutput}
-	err = s.Invoke(context.Background(), callerRelay, &client.Operation{Params: [4]client.Param{
-		&client.Value{Type: tee.ValueInput, A: cmd, B: loop}, &client.Value{Type: tee.ValueInput, A: timeout}, out}})
+	err = s.Invoke(ctx, callerRelay, &client.Operation{Params: [4]client.Param{
+		&client.Value{Type: tee.ValueInput, A: cmd, B: loop}, &client.Value{Type: tee.ValueInput, A: timeout, B: unmask}, out}})
 	return tee.Value{A: out.A, B: out.B}, err
 }
 
@@ -138,6 +146,18 @@ func TestTAToTA(t *testing.T) {
 		begin := time.Now()
 		v, err := relay(t, c, calleeSleep, 0, 100)
 		if err != nil || tee.Result(v.B) != tee.ErrCancel || tee.Origin(v.A) != tee.OriginTrustedApp {
+			t.Fatalf("%v; caller saw %v from %v", err, tee.Result(v.B), tee.Origin(v.A))
+		}
+		if d := time.Since(begin); d > 5*time.Second {
+			t.Fatalf("took %v", d)
+		}
+	})
+	t.Run("client cancellation reaches the callee", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		begin := time.Now()
+		v, err := relayCtx(t, ctx, c, calleeSleep, 0, 0, 1)
+		if err != nil || tee.Result(v.B) != tee.ErrCancel {
 			t.Fatalf("%v; caller saw %v from %v", err, tee.Result(v.B), tee.Origin(v.A))
 		}
 		if d := time.Since(begin); d > 5*time.Second {
