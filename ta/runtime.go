@@ -89,10 +89,19 @@ func (inst *instance) loop() error {
 		}
 		switch m := m.(type) {
 		case *wire.TAOpen:
+			// The session is known before the next message is read, so a
+			// TACancel right behind the TAOpen finds it (and waits in it).
+			s := newSession(inst, m.Session, m.Identity)
+			inst.mu.Lock()
+			dup := inst.sessions[m.Session] != nil
+			if !dup {
+				inst.sessions[m.Session] = s
+			}
+			inst.mu.Unlock()
 			inst.handlers.Add(1)
 			go func() {
 				defer inst.handlers.Done()
-				inst.open(h, m, fds)
+				inst.open(h, m, fds, s, dup)
 			}()
 		case *wire.TAClose:
 			inst.handlers.Add(1)
@@ -225,39 +234,42 @@ func (inst *instance) shutdown() {
 	}
 }
 
-func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int) {
+// open runs the open entry point for s, which the reader registered (unless dup:
+// teed reused a live session id).
+func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int, s *Session, dup bool) {
 	resp := &wire.TAOpenResp{Origin: tee.OriginTEE}
 	defer func() {
 		if resp != nil {
 			inst.ctl.Send(nil, h.ID, resp)
 		}
 	}()
+	if dup {
+		wire.CloseFDs(fds)
+		resp.Result = tee.ErrBadState
+		return
+	}
+	forget := func() {
+		inst.mu.Lock()
+		delete(inst.sessions, m.Session)
+		inst.mu.Unlock()
+		s.release()
+	}
 	conn, err := wire.FDConn(fds[0], "session")
 	if err != nil {
 		wire.CloseFDs(fds[1:])
+		forget()
 		resp.Result = tee.ErrCommunication
 		return
 	}
-	s := newSession(inst, m.Session, m.Identity)
 	var p Params
 	if resp.Result = s.attach(&m.Op, fds[1:]); resp.Result == tee.Success {
 		resp.Result = s.fill(&m.Op, &p)
 	}
 	if resp.Result != tee.Success {
-		s.release()
+		forget()
 		conn.Close()
 		return
 	}
-	inst.mu.Lock()
-	if inst.sessions[m.Session] != nil {
-		inst.mu.Unlock()
-		s.release()
-		conn.Close()
-		resp.Result = tee.ErrBadState
-		return
-	}
-	inst.sessions[m.Session] = s
-	inst.mu.Unlock()
 
 	var eerr error
 	alive := inst.call(func() {

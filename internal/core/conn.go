@@ -21,7 +21,7 @@ type clientConn struct {
 	opening  map[uint32]*pendingOpen // opens in flight by request id (guarded by mu)
 	closed   bool                    // the connection is gone (guarded by mu)
 
-	sem      chan struct{}  // bounds requests in flight
+	sem      chan struct{}  // bounds opens in flight
 	handlers sync.WaitGroup // request handlers
 }
 
@@ -56,8 +56,21 @@ func (c *clientConn) serve() {
 		}
 		switch m := m.(type) {
 		case *wire.Open:
-			c.spawn(func() { c.open(h.ID, m, fds) })
+			// Registered here, before the next datagram is read, so that a Cancel
+			// sent right behind the Open finds it.
+			p, res := c.register(h.ID)
+			if res != tee.Success {
+				wire.CloseFDs(fds)
+				c.reply(h.ID, &wire.OpenResp{Result: res, Origin: tee.OriginTEE})
+				continue
+			}
+			c.spawn(func() {
+				defer func() { <-c.sem }()
+				c.open(h.ID, m, fds, p)
+			})
 		case *wire.Close:
+			// Closes are bounded by the sessions and never wait for a slot: the
+			// reader must stay free to read the Cancels that let opens finish.
 			c.spawn(func() { c.close(h.ID, m) })
 		case *wire.Cancel:
 			c.cancel(m)
@@ -90,14 +103,31 @@ func (c *clientConn) handshake(buf []byte) bool {
 	return resp.Result == tee.Success
 }
 
-// spawn runs a request handler, waiting while the client has too many in flight.
+// spawn runs a request handler.
 func (c *clientConn) spawn(fn func()) {
-	c.sem <- struct{}{}
 	c.handlers.Add(1)
 	go func() {
-		defer func() { <-c.sem; c.handlers.Done() }()
+		defer c.handlers.Done()
 		fn()
 	}()
+}
+
+// register admits an Open: BUSY if its id is in flight already, if the client has
+// as many opens in flight as it may, or as many sessions.
+func (c *clientConn) register(id uint32) (*pendingOpen, tee.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.opening[id] != nil || len(c.sessions) >= maxSessionsPerConn {
+		return nil, tee.ErrBusy
+	}
+	select {
+	case c.sem <- struct{}{}:
+	default:
+		return nil, tee.ErrBusy
+	}
+	p := &pendingOpen{}
+	c.opening[id] = p
+	return p, tee.Success
 }
 
 func (c *clientConn) reply(id uint32, m wire.Message, fds ...int) {
@@ -105,17 +135,8 @@ func (c *clientConn) reply(id uint32, m wire.Message, fds ...int) {
 	c.conn.Send(nil, id, m, fds...)
 }
 
-func (c *clientConn) open(id uint32, m *wire.Open, fds []int) {
+func (c *clientConn) open(id uint32, m *wire.Open, fds []int, p *pendingOpen) {
 	defer wire.CloseFDs(fds) // forwarded to the instance, or refused: ours to close
-	p := &pendingOpen{}
-	c.mu.Lock()
-	if c.opening[id] != nil || len(c.sessions) >= maxSessionsPerConn {
-		c.mu.Unlock()
-		c.reply(id, &wire.OpenResp{Result: tee.ErrBusy, Origin: tee.OriginTEE})
-		return
-	}
-	c.opening[id] = p
-	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
 		delete(c.opening, id)

@@ -53,12 +53,23 @@ type instance struct {
 func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	m := ta.Manifest()
 	s.mu.Lock()
-	full := len(s.instances) >= maxInstances
+	full := len(s.instances)+s.starting >= maxInstances
+	if !full {
+		s.starting++ // holds a slot until the instance is in s.instances
+	}
 	s.mu.Unlock()
 	if full {
 		s.log.Warn("TA instance refused: too many instances", "uuid", m.UUID, "limit", maxInstances)
 		return nil, tee.ErrOutOfMemory, tee.OriginTEE
 	}
+	reserved := true
+	defer func() {
+		if reserved { // the start failed before the instance took its slot
+			s.mu.Lock()
+			s.starting--
+			s.mu.Unlock()
+		}
+	}()
 	teedEnd, taEnd, err := wire.Pair(false)
 	if err != nil {
 		s.log.Error("start TA instance", "uuid", m.UUID, "err", err)
@@ -87,6 +98,8 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 		readerDone: make(chan struct{}), exited: make(chan struct{})}
 	s.mu.Lock()
 	s.instances[in] = struct{}{}
+	s.starting--
+	reserved = false
 	s.mu.Unlock()
 	s.instWG.Add(2)
 	go func() {
@@ -278,9 +291,14 @@ func (in *instance) await(ch chan wire.Message) (wire.Message, error) {
 	return r, nil
 }
 
-// notify sends a message that has no response.
+// notify sends a cancellation, which has no response, without waiting: a TA that
+// does not read its channel must not stall whoever cancels (a client's reader,
+// another TA's). A cancellation that cannot be sent now is dropped, as GP allows:
+// it is a request the TA may ignore anyway.
 func (in *instance) notify(m wire.Message) {
-	in.conn.Send(nil, 0, m)
+	if err := in.conn.TrySend(0, m); err != nil {
+		in.log.Debug("cancellation dropped", "err", err)
+	}
 }
 
 // kill ends the instance at once.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
+	"golang.org/x/sys/unix"
 )
 
 // Limits on what one client may hold, so no client can exhaust teed.
@@ -48,6 +50,7 @@ type Server struct {
 	single      map[tee.UUID]*instance   // the instance of each single-instance TA (guarded by mu)
 	uuidLocks   map[tee.UUID]*sync.Mutex // serialize instance choice per TA (guarded by mu)
 	closing     bool                     // guarded by mu
+	starting    int                      // instances being started, not yet in instances (guarded by mu)
 	// waits is the TA-to-TA wait graph: waits[a][b] counts a's calls in flight
 	// to b (guarded by mu).
 	waits map[*instance]map[*instance]int
@@ -80,14 +83,28 @@ func (s *Server) Serve(ctx context.Context, l *Listener) error {
 	stop := context.AfterFunc(ctx, func() { l.f.Close() })
 	defer stop()
 	var err error
+	backoff := 5 * time.Millisecond
 	for {
 		f, aerr := l.Accept()
 		if aerr != nil {
-			if ctx.Err() == nil {
-				err = aerr
+			if ctx.Err() != nil {
+				break
 			}
+			if temporary(aerr) {
+				// Out of descriptors or memory, or a client that gave up: the
+				// others must not lose teed over it. Wait, then go on.
+				s.log.Warn("accept", "err", aerr, "retry_in", backoff)
+				select {
+				case <-time.After(backoff):
+				case <-ctx.Done():
+				}
+				backoff = min(2*backoff, time.Second)
+				continue
+			}
+			err = aerr
 			break
 		}
+		backoff = 5 * time.Millisecond
 		s.ServeConn(f)
 	}
 	l.Close()
@@ -185,4 +202,14 @@ func (s *Server) Stats() Stats {
 		c.mu.Unlock()
 	}
 	return st
+}
+
+// temporary reports whether an accept error passes with time.
+func temporary(err error) bool {
+	for _, e := range []error{unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM, unix.ECONNABORTED, unix.EPROTO, unix.EINTR} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -203,9 +203,9 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 }
 
-// FuzzServer sends arbitrary datagrams after a handshake; the server must survive
+// FuServer sends arbitrary datagrams after a handshake; the server must survive
 // them, release everything, and go on serving.
-func FuzzServer(f *testing.F) {
+func FuServer(f *testing.F) {
 	f.Add(wire.Append(nil, 2, &wire.Open{UUID: echoUUID}))
 	f.Add(wire.Append(nil, 2, &wire.Close{Session: 1}))
 	f.Add(wire.Append(nil, 2, &wire.Cancel{Session: 0, Op: 2}))

@@ -163,6 +163,11 @@ func (s *Server) release(in *instance) {
 	s.mu.Lock()
 	in.refs--
 	last := in.refs == 0 && !(in.manifest.SingleInstance && in.manifest.InstanceKeepAlive && !s.closing)
+	if last {
+		// Unhooked under the lock that decided it, so that no open can pick
+		// the instance up between this decision and its destruction.
+		s.forgetLocked(in)
+	}
 	s.mu.Unlock()
 	if last {
 		in.destroy()
@@ -182,6 +187,10 @@ func (s *Server) closeSession(sess *session) {
 func (s *Server) forget(in *instance) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.forgetLocked(in)
+}
+
+func (s *Server) forgetLocked(in *instance) {
 	delete(s.instances, in)
 	if s.single[in.manifest.UUID] == in {
 		delete(s.single, in.manifest.UUID)

@@ -165,6 +165,35 @@ func (c *Conn) SendRaw(b []byte, fds ...int) error {
 	return nil
 }
 
+// TrySend sends a message that carries no descriptors without ever waiting: if the
+// peer's receive buffer is full it gives up with an error. It is for messages that
+// are requests, not commands — a cancellation — which a peer that does not read
+// must not be able to turn into a stuck sender.
+func (c *Conn) TrySend(id uint32, m Message) error {
+	b := Append(nil, id, m)
+	var err error
+	if c.f == nil {
+		if !c.acquire() {
+			return io.EOF
+		}
+		err = sendmsgRaw(c.fd, b, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+		c.release()
+	} else {
+		var serr error
+		err = c.rc.Write(func(fd uintptr) bool {
+			serr = sendmsgRaw(int(fd), b, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+			return true // one attempt, full buffer or not
+		})
+		if err == nil {
+			err = serr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("wire: send: %w", err)
+	}
+	return nil
+}
+
 func sendmsg(fd int, b, oob []byte) error {
 	for {
 		err := sendmsgRaw(fd, b, oob, unix.MSG_NOSIGNAL)
