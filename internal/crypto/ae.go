@@ -1,0 +1,204 @@
+package crypto
+
+import (
+	"crypto/cipher"
+	"crypto/subtle"
+	"slices"
+
+	"github.com/gotee/gotee/tee"
+)
+
+// aeEngine runs AES-GCM over crypto/cipher. Go's GCM is one-shot, so AAD and payload are
+// buffered and the whole message is sealed or opened by the final call: AEUpdate outputs
+// nothing and the final outputs everything. GP allows update output to lag its input (as
+// for block ciphers); OP-TEE streams instead, so a TA must, as GP requires anyway, use
+// the sizes returned rather than assume them. A side benefit is that decryption never
+// releases plaintext before the tag is checked.
+type aeEngine struct {
+	b       cipher.Block
+	nonce   []byte
+	tagLen  int // bytes
+	aad     []byte
+	payload []byte
+}
+
+func (a *aeEngine) clone() engine {
+	c := *a
+	c.nonce = slices.Clone(a.nonce)
+	c.aad = slices.Clone(a.aad)
+	c.payload = slices.Clone(a.payload)
+	return &c
+}
+
+func (a *aeEngine) wipe() {
+	clear(a.aad)
+	clear(a.payload)
+	a.aad, a.payload = nil, nil
+}
+
+// gcm returns a GCM for this nonce and tag size, and whether it produces the requested
+// tag length itself. crypto/cipher offers a custom nonce size or a custom tag size but
+// not both; for a non-96-bit nonce with a short tag we use the 16-byte tag and truncate.
+func (a *aeEngine) gcm() (cipher.AEAD, bool) {
+	var g cipher.AEAD
+	var err error
+	exact := true
+	switch {
+	case len(a.nonce) == 12:
+		g, err = cipher.NewGCMWithTagSize(a.b, a.tagLen)
+	default:
+		g, err = cipher.NewGCMWithNonceSize(a.b, len(a.nonce))
+		exact = a.tagLen == 16
+	}
+	if err != nil {
+		panic("crypto: GCM: " + err.Error()) // AEInit validated nonce and tag sizes
+	}
+	return g, exact
+}
+
+func (a *aeEngine) seal(dst, tag, pt []byte) {
+	g, _ := a.gcm()
+	out := g.Seal(nil, a.nonce, pt, a.aad)
+	copy(dst, out[:len(pt)])
+	copy(tag, out[len(pt):len(pt)+a.tagLen])
+	clear(out)
+}
+
+func (a *aeEngine) open(dst, ct, tag []byte) bool {
+	g, exact := a.gcm()
+	if exact {
+		in := append(slices.Clone(ct), tag...)
+		out, err := g.Open(nil, a.nonce, in, a.aad)
+		if err != nil {
+			return false
+		}
+		copy(dst, out)
+		clear(out)
+		return true
+	}
+	// Truncated tag with a non-96-bit nonce: GCM's keystream depends only on key and
+	// nonce, so sealing the ciphertext yields the plaintext; sealing that plaintext
+	// yields the full tag to compare a prefix of.
+	pt := g.Seal(nil, a.nonce, ct, nil)[:len(ct)]
+	full := g.Seal(nil, a.nonce, pt, a.aad)
+	ok := subtle.ConstantTimeCompare(full[len(ct):len(ct)+a.tagLen], tag) == 1
+	if ok {
+		copy(dst, pt)
+	}
+	clear(pt)
+	clear(full)
+	return ok
+}
+
+// AEInit starts an authenticated encryption (TEE_AEInit, §6.6.1) with nonce and a tag of
+// tagLen bits. aadLen and payloadLen are the total lengths CCM needs up front; GCM ignores
+// them. It returns tee.ErrNotSupported for a tag length the algorithm lacks (GCM: 96,
+// 104, 112, 120 or 128 bits). The operation must have a key and be in the initial state,
+// and the nonce must not be empty; otherwise it panics.
+func (op *Operation) AEInit(nonce []byte, tagLen, aadLen, payloadLen int) error {
+	const fn = "TEE_AEInit"
+	op.requireClass(fn, ClassAE)
+	if op.handle&FlagKeySet == 0 {
+		misuse(fn, "no key set")
+	}
+	if op.state != StateInitial {
+		misuse(fn, "operation is not in the initial state")
+	}
+	if len(nonce) == 0 {
+		misuse(fn, "empty nonce")
+	}
+	if aadLen < 0 || payloadLen < 0 {
+		misuse(fn, "negative length")
+	}
+	if tagLen < 96 || tagLen > 128 || tagLen%8 != 0 {
+		return tee.ErrNotSupported
+	}
+	b, err := op.spec.newBlock(op.key1)
+	if err != nil {
+		misuse(fn, "key: %v", err)
+	}
+	op.dropEngine()
+	op.eng = &aeEngine{b: b, nonce: slices.Clone(nonce), tagLen: tagLen / 8}
+	op.digestLen = tagLen / 8
+	op.handle |= FlagInitialized
+	return nil
+}
+
+func (op *Operation) aeInitialized(fn string) *aeEngine {
+	op.requireClass(fn, ClassAE)
+	if op.handle&FlagInitialized == 0 {
+		misuse(fn, "AE operation not initialized (call AEInit)")
+	}
+	return op.eng.(*aeEngine)
+}
+
+// AEUpdateAAD feeds additional authenticated data (TEE_AEUpdateAAD, §6.6.2). All AAD must
+// come before the first AEUpdate with data; later AAD panics.
+func (op *Operation) AEUpdateAAD(aad []byte) {
+	const fn = "TEE_AEUpdateAAD"
+	a := op.aeInitialized(fn)
+	if op.state != StateInitial {
+		misuse(fn, "AAD after payload")
+	}
+	a.aad = append(a.aad, aad...)
+}
+
+// AEUpdate feeds payload (TEE_AEUpdate, §6.6.3). This implementation buffers it and
+// outputs 0 bytes; AEEncryptFinal or AEDecryptFinal output the whole payload. It never
+// returns an error, but keeps GP's signature so a streaming engine can replace it.
+func (op *Operation) AEUpdate(dst, src []byte) (int, error) {
+	a := op.aeInitialized("TEE_AEUpdate")
+	a.payload = append(a.payload, src...)
+	if len(src) > 0 {
+		op.state = StateActive
+	}
+	return 0, nil
+}
+
+// AEEncryptFinal encrypts the buffered payload plus src into dst, writes the tag to tag,
+// and returns the bytes of ciphertext and of tag (TEE_AEEncryptFinal, §6.6.4). If dst or
+// tag is too short it returns both required sizes and tee.ErrShortBuffer and changes
+// nothing. The operation then returns to the initial state, needing a new AEInit.
+func (op *Operation) AEEncryptFinal(dst, tag, src []byte) (n, tagLen int, err error) {
+	const fn = "TEE_AEEncryptFinal"
+	a := op.aeInitialized(fn)
+	if op.mode != ModeEncrypt {
+		misuse(fn, "operation is in %v mode", op.mode)
+	}
+	need := len(a.payload) + len(src)
+	if len(dst) < need || len(tag) < a.tagLen {
+		return need, a.tagLen, tee.ErrShortBuffer
+	}
+	pt := append(a.payload, src...)
+	a.payload = pt
+	a.seal(dst[:need], tag[:a.tagLen], pt)
+	tagLen = a.tagLen
+	op.reset()
+	return need, tagLen, nil
+}
+
+// AEDecryptFinal decrypts the buffered payload plus src into dst and checks tag
+// (TEE_AEDecryptFinal, §6.6.5). It returns the plaintext length, or tee.ErrMACInvalid
+// with dst zeroed when the tag is wrong or not the length given to AEInit. A dst shorter
+// than the payload gets the required size and tee.ErrShortBuffer and nothing changes.
+// Otherwise the operation returns to the initial state.
+func (op *Operation) AEDecryptFinal(dst, src, tag []byte) (int, error) {
+	const fn = "TEE_AEDecryptFinal"
+	a := op.aeInitialized(fn)
+	if op.mode != ModeDecrypt {
+		misuse(fn, "operation is in %v mode", op.mode)
+	}
+	need := len(a.payload) + len(src)
+	if len(dst) < need {
+		return need, tee.ErrShortBuffer
+	}
+	ct := append(a.payload, src...)
+	a.payload = ct
+	ok := len(tag) == a.tagLen && a.open(dst[:need], ct, tag)
+	op.reset()
+	if !ok {
+		clear(dst[:need])
+		return 0, tee.ErrMACInvalid
+	}
+	return need, nil
+}
