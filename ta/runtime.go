@@ -32,7 +32,8 @@ type instance struct {
 	dead     bool                    // a panic ended the instance (guarded by mu)
 	panicErr error                   // what ended it (guarded by mu)
 
-	handlers sync.WaitGroup // open/close handlers and session readers
+	handlers  sync.WaitGroup // open/close handlers and session readers
+	destroyed chan struct{}  // closed when the destroy entry point has run (set by the loop)
 
 	reqMu   sync.Mutex
 	nextReq uint32                       // guarded by reqMu
@@ -55,6 +56,9 @@ func serve(f *os.File, t TA, exitOnPanic bool) error {
 	inst.failRequests()
 	inst.shutdown()
 	inst.handlers.Wait()
+	if inst.destroyed != nil {
+		<-inst.destroyed
+	}
 	ctl.Close()
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
@@ -89,6 +93,11 @@ func (inst *instance) loop() error {
 		}
 		switch m := m.(type) {
 		case *wire.TAOpen:
+			if inst.destroyed != nil { // being destroyed: no new sessions
+				wire.CloseFDs(fds)
+				inst.ctl.Send(nil, h.ID, &wire.TAOpenResp{Result: tee.ErrBadState, Origin: tee.OriginTEE})
+				continue
+			}
 			// The session is known before the next message is read, so a
 			// TACancel right behind the TAOpen finds it (and waits in it).
 			s := newSession(inst, m.Session, m.Identity)
@@ -121,12 +130,13 @@ func (inst *instance) loop() error {
 				return fmt.Errorf("instance channel: response %d to no request", h.ID)
 			}
 		case *wire.Destroy:
-			inst.handlers.Wait() // teed destroys only an instance without sessions
-			if !inst.call(inst.impl.Destroy) {
-				return nil
+			// teed destroys an instance without sessions, except when it stops;
+			// then the sessions left are shut first. The destroy runs aside, so
+			// this loop goes on delivering what entry points still wait for.
+			if inst.destroyed == nil {
+				inst.destroyed = make(chan struct{})
+				go inst.destroy(h.ID)
 			}
-			inst.ctl.Send(nil, h.ID, &wire.DestroyResp{})
-			return nil
 		default:
 			wire.CloseFDs(fds)
 			return fmt.Errorf("instance channel: unexpected kind %d", h.Kind)
@@ -525,5 +535,23 @@ func (inst *instance) failRequests() {
 	inst.reqMu.Unlock()
 	for _, ch := range pending {
 		close(ch)
+	}
+}
+
+// destroy runs the destroy entry point once every session is gone, answers teed,
+// and shuts the instance channel, which ends the loop.
+func (inst *instance) destroy(id uint32) {
+	defer close(inst.destroyed)
+	defer inst.ctl.Shutdown()
+	inst.mu.Lock()
+	for _, s := range inst.sessions {
+		if s.ch != nil {
+			s.ch.conn.Shutdown()
+		}
+	}
+	inst.mu.Unlock()
+	inst.handlers.Wait()
+	if inst.call(inst.impl.Destroy) {
+		inst.ctl.Send(nil, id, &wire.DestroyResp{})
 	}
 }

@@ -174,9 +174,15 @@ func (s *Server) Shutdown() {
 		keep = append(keep, in)
 	}
 	s.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, in := range keep {
-		in.destroy()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in.destroy()
+		}()
 	}
+	wg.Wait()
 	s.instWG.Wait()
 }
 
