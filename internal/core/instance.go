@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotee/gotee/internal/store"
@@ -43,6 +44,7 @@ type instance struct {
 	ttSessions map[uint32]*ttSession
 	ttCalls    map[uint32]*ttCall
 	requests   chan struct{} // bounds the TA's own requests in flight
+	creating   atomic.Bool   // the create entry point is running
 
 	readerDone  chan struct{} // closed when the reader has stopped: the instance is dead
 	exited      chan struct{} // closed when the process has been reaped
@@ -117,7 +119,9 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	in.log.Debug("TA instance started")
 
 	props := append(taProperties(m), s.cfg.TEEProperties...)
+	in.creating.Store(true)
 	resp, err := in.call(&wire.Create{UUID: m.UUID, Properties: props})
+	in.creating.Store(false)
 	if err != nil {
 		in.kill()
 		return nil, tee.ErrTargetDead, tee.OriginTEE

@@ -33,7 +33,7 @@ func (s *Server) openSession(c *clientConn, m *wire.Open, fds []int, p *pendingO
 		return fail(tee.ErrBadParameters, tee.OriginTEE)
 	}
 
-	in, res, origin := s.acquire(ta)
+	in, res, origin := s.acquire(ta, true)
 	if res != tee.Success {
 		return fail(res, origin)
 	}
@@ -114,7 +114,11 @@ func (s *Server) newSessionID() uint32 {
 // acquire chooses the instance a new session goes to, as GP's instance model says:
 // a fresh one for a multi-instance TA; the one instance of a single-instance TA,
 // started if there is none, and BUSY if it has a session and isn't multiSession.
-func (s *Server) acquire(ta TA) (*instance, tee.Result, tee.Origin) {
+//
+// Starting a single-instance TA holds its lock through the create entry point. A
+// TA-to-TA open made from a create entry point passes wait=false: it is BUSY
+// rather than waiting for a TA being started, which may be waiting for it.
+func (s *Server) acquire(ta TA, wait bool) (*instance, tee.Result, tee.Origin) {
 	m := ta.Manifest()
 	if !m.SingleInstance {
 		in, res, origin := s.spawn(ta)
@@ -132,7 +136,11 @@ func (s *Server) acquire(ta TA) (*instance, tee.Result, tee.Origin) {
 		s.uuidLocks[m.UUID] = lock
 	}
 	s.mu.Unlock()
-	lock.Lock()
+	if wait {
+		lock.Lock()
+	} else if !lock.TryLock() {
+		return nil, tee.ErrBusy, tee.OriginTEE
+	}
 	defer lock.Unlock()
 
 	s.mu.Lock()

@@ -141,7 +141,7 @@ func (in *instance) ttOpen(id uint32, m *wire.TTOpen, fds []int) wire.Message {
 	}
 	call := in.track(id)
 	defer in.untrack(id)
-	callee, res, origin := s.acquire(ta)
+	callee, res, origin := s.acquire(ta, !in.creating.Load())
 	if res != tee.Success {
 		return &wire.TTOpenResp{Result: res, Origin: origin}
 	}
