@@ -20,11 +20,12 @@ type Session struct {
 	conn   *wire.Conn // the direct channel to the TA instance
 	ch     *channel
 	nextOp uint32
-	buf    []byte      // receive buffer
-	out    []byte      // send buffer
-	pr     prepared    // the operation being sent, reused
-	req    wire.Invoke // the request being sent, reused
-	dead   bool        // the instance is gone
+	buf    []byte          // receive buffer
+	out    []byte          // send buffer
+	pr     prepared        // the operation being sent, reused
+	req    wire.Invoke     // the request being sent, reused
+	resp   wire.InvokeResp // the response being received, reused
+	dead   bool            // the instance is gone
 	closed bool
 }
 
@@ -70,7 +71,7 @@ func (s *Session) Invoke(ctx context.Context, cmd uint32, op *Operation) error {
 		})
 		defer stop()
 	}
-	h, m, fds, err := s.conn.Recv(s.buf)
+	h, m, fds, err := s.conn.RecvInto(s.buf, &s.resp)
 	resp, ok := m.(*wire.InvokeResp)
 	if err != nil || !ok || h.ID != id {
 		wire.CloseFDs(fds)

@@ -340,10 +340,11 @@ func (inst *instance) serveSession(s *Session) {
 	defer close(s.ch.done)
 	buf := make([]byte, wire.MaxMessage)
 	var out []byte
+	var req wire.Invoke
 	var resp wire.InvokeResp
 	var p Params
 	for {
-		h, m, fds, err := s.ch.conn.Recv(buf)
+		h, m, fds, err := s.ch.conn.RecvInto(buf, &req)
 		if err != nil {
 			return // EOF, or a client that broke the protocol: stop serving it
 		}

@@ -217,11 +217,17 @@ func recvmsg(fd int, b, oob []byte) (n, oobn, flags int, err error) {
 // wrapping ErrMalformed means it sent something we refuse (its descriptors are
 // closed already).
 func (c *Conn) Recv(buf []byte) (Header, Message, []int, error) {
+	return c.RecvInto(buf, nil)
+}
+
+// RecvInto is Recv that decodes into into when the message is of its kind (see
+// DecodeInto): the invoke path uses it to receive without allocating.
+func (c *Conn) RecvInto(buf []byte, into Message) (Header, Message, []int, error) {
 	n, fds, err := c.RecvRaw(buf)
 	if err != nil {
 		return Header{}, nil, nil, err
 	}
-	h, m, err := Decode(buf[:n])
+	h, m, err := DecodeInto(buf[:n], into)
 	if err == nil && len(fds) != m.FDs() {
 		err = fmt.Errorf("%w: kind %d carries %d descriptors, want %d", ErrMalformed, h.Kind, len(fds), m.FDs())
 	}

@@ -702,6 +702,13 @@ func Append(b []byte, id uint32, m Message) []byte {
 
 // Decode parses one datagram. The error wraps ErrMalformed.
 func Decode(b []byte) (Header, Message, error) {
+	return DecodeInto(b, nil)
+}
+
+// DecodeInto is Decode that reuses into when the datagram is of into's kind, so a
+// hot loop that mostly receives one kind decodes without allocating. into must not
+// be in use elsewhere; the returned Message is into itself or a new one.
+func DecodeInto(b []byte, into Message) (Header, Message, error) {
 	if len(b) < HeaderSize {
 		return Header{}, nil, fmt.Errorf("%w: %d bytes, shorter than a header", ErrMalformed, len(b))
 	}
@@ -715,7 +722,10 @@ func Decode(b []byte) (Header, Message, error) {
 	if h.Kind >= kindLimit || newMessage[h.Kind] == nil {
 		return h, nil, fmt.Errorf("%w: unknown kind %d", ErrMalformed, h.Kind)
 	}
-	m := newMessage[h.Kind]()
+	m := into
+	if m == nil || m.Kind() != h.Kind {
+		m = newMessage[h.Kind]()
+	}
 	r := reader{b: b[HeaderSize:]}
 	m.decode(&r)
 	if r.err == nil && len(r.b) != 0 {
