@@ -123,8 +123,6 @@ func (s *Server) doneWaiting(from, to *instance) {
 	}
 }
 
-var errBusy = &wire.TTOpenResp{Result: tee.ErrBusy, Origin: tee.OriginTEE}
-
 // ttOpen opens a session on another TA for the caller instance.
 func (in *instance) ttOpen(id uint32, m *wire.TTOpen, fds []int) wire.Message {
 	s := in.srv
@@ -147,7 +145,7 @@ func (in *instance) ttOpen(id uint32, m *wire.TTOpen, fds []int) wire.Message {
 	}
 	if !s.waitOn(in, callee) {
 		s.release(callee)
-		return errBusy
+		return fail(tee.ErrBusy)
 	}
 	defer s.doneWaiting(in, callee)
 

@@ -487,17 +487,9 @@ func (m *Invoke) decode(r *reader) {
 	m.Op.decode(r)
 }
 
-func (m *InvokeResp) appendTo(b []byte) []byte {
-	b = le.AppendUint32(b, uint32(m.Result))
-	b = le.AppendUint32(b, uint32(m.Origin))
-	return m.Op.appendTo(b)
-}
+func (m *InvokeResp) appendTo(b []byte) []byte { return appendOpResult(b, m.Result, m.Origin, &m.Op) }
 
-func (m *InvokeResp) decode(r *reader) {
-	m.Result, m.Origin = tee.Result(r.u32()), tee.Origin(r.u32())
-	m.Op.decode(r)
-	r.noFDs(&m.Op)
-}
+func (m *InvokeResp) decode(r *reader) { r.opResult(&m.Result, &m.Origin, &m.Op) }
 
 func (m *ShmRelease) appendTo(b []byte) []byte { return le.AppendUint32(b, m.Shm) }
 func (m *ShmRelease) decode(r *reader)         { m.Shm = r.u32() }
@@ -554,17 +546,9 @@ func (m *TAOpen) decode(r *reader) {
 	m.Op.decode(r)
 }
 
-func (m *TAOpenResp) appendTo(b []byte) []byte {
-	b = le.AppendUint32(b, uint32(m.Result))
-	b = le.AppendUint32(b, uint32(m.Origin))
-	return m.Op.appendTo(b)
-}
+func (m *TAOpenResp) appendTo(b []byte) []byte { return appendOpResult(b, m.Result, m.Origin, &m.Op) }
 
-func (m *TAOpenResp) decode(r *reader) {
-	m.Result, m.Origin = tee.Result(r.u32()), tee.Origin(r.u32())
-	m.Op.decode(r)
-	r.noFDs(&m.Op)
-}
+func (m *TAOpenResp) decode(r *reader) { r.opResult(&m.Result, &m.Origin, &m.Op) }
 
 func (m *TAClose) appendTo(b []byte) []byte { return le.AppendUint32(b, m.Session) }
 func (m *TAClose) decode(r *reader)         { m.Session = r.u32() }
@@ -640,17 +624,9 @@ func (m *TTInvoke) decode(r *reader) {
 	r.noShm(&m.Op)
 }
 
-func (m *TTInvokeResp) appendTo(b []byte) []byte {
-	b = le.AppendUint32(b, uint32(m.Result))
-	b = le.AppendUint32(b, uint32(m.Origin))
-	return m.Op.appendTo(b)
-}
+func (m *TTInvokeResp) appendTo(b []byte) []byte { return appendOpResult(b, m.Result, m.Origin, &m.Op) }
 
-func (m *TTInvokeResp) decode(r *reader) {
-	m.Result, m.Origin = tee.Result(r.u32()), tee.Origin(r.u32())
-	m.Op.decode(r)
-	r.noFDs(&m.Op)
-}
+func (m *TTInvokeResp) decode(r *reader) { r.opResult(&m.Result, &m.Origin, &m.Op) }
 
 func (m *TTClose) appendTo(b []byte) []byte   { return le.AppendUint32(b, m.Session) }
 func (m *TTClose) decode(r *reader)           { m.Session = r.u32() }
@@ -658,6 +634,21 @@ func (*TTCloseResp) appendTo(b []byte) []byte { return b }
 func (*TTCloseResp) decode(*reader)           {}
 func (m *TTCancel) appendTo(b []byte) []byte  { return le.AppendUint32(b, m.Op) }
 func (m *TTCancel) decode(r *reader)          { m.Op = r.u32() }
+
+// appendOpResult encodes the body InvokeResp, TAOpenResp and TTInvokeResp share:
+// result, origin and the operation's outputs.
+func appendOpResult(b []byte, res tee.Result, origin tee.Origin, op *Operation) []byte {
+	b = le.AppendUint32(b, uint32(res))
+	b = le.AppendUint32(b, uint32(origin))
+	return op.appendTo(b)
+}
+
+// opResult decodes that body; a response never carries descriptors.
+func (r *reader) opResult(res *tee.Result, origin *tee.Origin, op *Operation) {
+	*res, *origin = tee.Result(r.u32()), tee.Origin(r.u32())
+	op.decode(r)
+	r.noFDs(op)
+}
 
 // newMessage is the dispatch table from kind to an empty message.
 var newMessage = [kindLimit]func() Message{
