@@ -97,11 +97,11 @@ func (a *aeEngine) open(dst, ct, tag []byte) bool {
 // and the nonce must not be empty; otherwise it panics.
 func (op *Operation) AEInit(nonce []byte, tagLen, aadLen, payloadLen int) error {
 	const fn = "TEE_AEInit"
-	op.requireClass(fn, ClassAE)
-	if op.handle&FlagKeySet == 0 {
+	op.requireClass(fn, tee.ClassAE)
+	if op.handle&tee.FlagKeySet == 0 {
 		misuse(fn, "no key set")
 	}
-	if op.state != StateInitial {
+	if op.state != tee.StateInitial {
 		misuse(fn, "operation is not in the initial state")
 	}
 	if len(nonce) == 0 {
@@ -120,13 +120,13 @@ func (op *Operation) AEInit(nonce []byte, tagLen, aadLen, payloadLen int) error 
 	op.dropEngine()
 	op.eng = &aeEngine{b: b, nonce: slices.Clone(nonce), tagLen: tagLen / 8}
 	op.digestLen = tagLen / 8
-	op.handle |= FlagInitialized
+	op.handle |= tee.FlagInitialized
 	return nil
 }
 
 func (op *Operation) aeInitialized(fn string) *aeEngine {
-	op.requireClass(fn, ClassAE)
-	if op.handle&FlagInitialized == 0 {
+	op.requireClass(fn, tee.ClassAE)
+	if op.handle&tee.FlagInitialized == 0 {
 		misuse(fn, "AE operation not initialized (call AEInit)")
 	}
 	return op.eng.(*aeEngine)
@@ -137,7 +137,7 @@ func (op *Operation) aeInitialized(fn string) *aeEngine {
 func (op *Operation) AEUpdateAAD(aad []byte) {
 	const fn = "TEE_AEUpdateAAD"
 	a := op.aeInitialized(fn)
-	if op.state != StateInitial {
+	if op.state != tee.StateInitial {
 		misuse(fn, "AAD after payload")
 	}
 	a.aad = append(a.aad, aad...)
@@ -150,7 +150,7 @@ func (op *Operation) AEUpdate(dst, src []byte) (int, error) {
 	a := op.aeInitialized("TEE_AEUpdate")
 	a.payload = append(a.payload, src...)
 	if len(src) > 0 {
-		op.state = StateActive
+		op.state = tee.StateActive
 	}
 	return 0, nil
 }
@@ -162,7 +162,7 @@ func (op *Operation) AEUpdate(dst, src []byte) (int, error) {
 func (op *Operation) AEEncryptFinal(dst, tag, src []byte) (n, tagLen int, err error) {
 	const fn = "TEE_AEEncryptFinal"
 	a := op.aeInitialized(fn)
-	if op.mode != ModeEncrypt {
+	if op.mode != tee.ModeEncrypt {
 		misuse(fn, "operation is in %v mode", op.mode)
 	}
 	need := len(a.payload) + len(src)
@@ -185,7 +185,7 @@ func (op *Operation) AEEncryptFinal(dst, tag, src []byte) (n, tagLen int, err er
 func (op *Operation) AEDecryptFinal(dst, src, tag []byte) (int, error) {
 	const fn = "TEE_AEDecryptFinal"
 	a := op.aeInitialized(fn)
-	if op.mode != ModeDecrypt {
+	if op.mode != tee.ModeDecrypt {
 		misuse(fn, "operation is in %v mode", op.mode)
 	}
 	need := len(a.payload) + len(src)

@@ -29,7 +29,7 @@ type cipherEngine struct {
 
 func newCipherEngine(fn string, op *Operation, iv []byte) *cipherEngine {
 	s := op.spec
-	c := &cipherEngine{chain: s.chain, enc: op.mode == ModeEncrypt, bs: s.blockSize}
+	c := &cipherEngine{chain: s.chain, enc: op.mode == tee.ModeEncrypt, bs: s.blockSize}
 	if c.chain == chainECB {
 		if len(iv) != 0 {
 			misuse(fn, "%v takes no IV", op.alg)
@@ -229,19 +229,19 @@ func (c *cipherEngine) stealTail(dst, t []byte) {
 // fit in 64 bits, little-endian, as IEEE 1619 data unit numbers do). Violations panic.
 func (op *Operation) CipherInit(iv []byte) {
 	const fn = "TEE_CipherInit"
-	op.requireClass(fn, ClassCipher)
-	if op.handle&FlagKeySet == 0 {
+	op.requireClass(fn, tee.ClassCipher)
+	if op.handle&tee.FlagKeySet == 0 {
 		misuse(fn, "no key set")
 	}
 	op.reset()
 	op.eng = newCipherEngine(fn, op, iv)
-	op.state = StateActive
-	op.handle |= FlagInitialized
+	op.state = tee.StateActive
+	op.handle |= tee.FlagInitialized
 }
 
 func (op *Operation) cipherActive(fn string) *cipherEngine {
-	op.requireClass(fn, ClassCipher)
-	if op.handle&FlagInitialized == 0 || op.state != StateActive {
+	op.requireClass(fn, tee.ClassCipher)
+	if op.handle&tee.FlagInitialized == 0 || op.state != tee.StateActive {
 		misuse(fn, "cipher operation not initialized (call CipherInit)")
 	}
 	return op.eng.(*cipherEngine)

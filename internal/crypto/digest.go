@@ -26,9 +26,9 @@ func cloneHash(h hash.Hash) hash.Hash {
 // DigestUpdate feeds chunk to a digest operation (TEE_DigestUpdate, §6.3.1).
 func (op *Operation) DigestUpdate(chunk []byte) {
 	const fn = "TEE_DigestUpdate"
-	op.requireClass(fn, ClassDigest)
+	op.requireClass(fn, tee.ClassDigest)
 	op.eng.(*digestEngine).h.Write(chunk)
-	op.state = StateActive
+	op.state = tee.StateActive
 }
 
 // DigestDoFinal feeds chunk, writes the digest to dst and returns its length
@@ -37,7 +37,7 @@ func (op *Operation) DigestUpdate(chunk []byte) {
 // tee.ErrShortBuffer without consuming chunk.
 func (op *Operation) DigestDoFinal(dst, chunk []byte) (int, error) {
 	const fn = "TEE_DigestDoFinal"
-	op.requireClass(fn, ClassDigest)
+	op.requireClass(fn, tee.ClassDigest)
 	n := op.digestLen
 	if len(dst) < n {
 		return n, tee.ErrShortBuffer
@@ -46,6 +46,6 @@ func (op *Operation) DigestDoFinal(dst, chunk []byte) (int, error) {
 	h.Write(chunk)
 	h.Sum(dst[:0])
 	h.Reset()
-	op.state = StateInitial
+	op.state = tee.StateInitial
 	return n, nil
 }

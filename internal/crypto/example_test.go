@@ -2,18 +2,19 @@ package crypto_test
 
 import (
 	"fmt"
+	"github.com/gotee/gotee/tee"
 
 	"github.com/gotee/gotee/internal/crypto"
 )
 
 // A TA's AES-GCM encryption: allocate, key, init, feed, finish.
 func ExampleOperation_AEEncryptFinal() {
-	op, err := crypto.Allocate(crypto.AlgAESGCM, crypto.ModeEncrypt, 128)
+	op, err := crypto.Allocate(tee.AlgAESGCM, tee.ModeEncrypt, 128)
 	if err != nil {
 		panic(err)
 	}
 	defer op.Free()
-	key := &crypto.Key{Type: crypto.TypeAES, Usage: crypto.UsageAll, Secret: make([]byte, 16)}
+	key := &crypto.Key{Type: tee.TypeAES, Usage: tee.UsageAll, Secret: make([]byte, 16)}
 	if err := op.SetKey(key); err != nil {
 		panic(err)
 	}

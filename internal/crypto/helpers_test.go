@@ -37,7 +37,7 @@ func mustPanic(tb testing.TB, f func()) (me *MisuseError) {
 	return nil
 }
 
-func alloc(tb testing.TB, alg Algorithm, mode Mode, max int) *Operation {
+func alloc(tb testing.TB, alg tee.Algorithm, mode tee.Mode, max int) *Operation {
 	tb.Helper()
 	op, err := Allocate(alg, mode, max)
 	if err != nil {
@@ -46,11 +46,11 @@ func alloc(tb testing.TB, alg Algorithm, mode Mode, max int) *Operation {
 	return op
 }
 
-func secretKey(t ObjectType, secret []byte) *Key {
-	return &Key{Type: t, Usage: UsageAll, Secret: secret}
+func secretKey(t tee.ObjectType, secret []byte) *Key {
+	return &Key{Type: t, Usage: tee.UsageAll, Secret: secret}
 }
 
-func keyed(tb testing.TB, alg Algorithm, mode Mode, k *Key) *Operation {
+func keyed(tb testing.TB, alg tee.Algorithm, mode tee.Mode, k *Key) *Operation {
 	tb.Helper()
 	op := alloc(tb, alg, mode, k.bits())
 	if err := op.SetKey(k); err != nil {

@@ -144,19 +144,19 @@ func (m *macEngine) sum(fn string, out []byte) {
 // active computation is discarded.
 func (op *Operation) MACInit(iv []byte) {
 	const fn = "TEE_MACInit"
-	op.requireClass(fn, ClassMAC)
-	if op.handle&FlagKeySet == 0 {
+	op.requireClass(fn, tee.ClassMAC)
+	if op.handle&tee.FlagKeySet == 0 {
 		misuse(fn, "no key set")
 	}
 	op.reset()
 	op.eng = newMACEngine(op)
-	op.state = StateActive
-	op.handle |= FlagInitialized
+	op.state = tee.StateActive
+	op.handle |= tee.FlagInitialized
 }
 
 func (op *Operation) macActive(fn string) *macEngine {
-	op.requireClass(fn, ClassMAC)
-	if op.handle&FlagInitialized == 0 || op.state != StateActive {
+	op.requireClass(fn, tee.ClassMAC)
+	if op.handle&tee.FlagInitialized == 0 || op.state != tee.StateActive {
 		misuse(fn, "MAC operation not initialized (call MACInit)")
 	}
 	return op.eng.(*macEngine)

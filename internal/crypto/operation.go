@@ -22,12 +22,12 @@ import (
 // time, which is the only place an operation handle lives.
 type Operation struct {
 	spec       *spec
-	alg        Algorithm
-	mode       Mode
+	alg        tee.Algorithm
+	mode       tee.Mode
 	maxKeySize int // bits; for two-key algorithms the sum of both keys, as in OP-TEE
 	digestLen  int
-	handle     HandleFlags
-	state      State
+	handle     tee.HandleFlags
+	state      tee.State
 	keySize    int // bits of key1 (and of key2, which must be equal)
 	key1, key2 []byte
 	eng        engine
@@ -42,31 +42,31 @@ type engine interface {
 
 // OperationInfo is TEE_OperationInfo (§6.2.3).
 type OperationInfo struct {
-	Algorithm        Algorithm
-	Class            Class
-	Mode             Mode
+	Algorithm        tee.Algorithm
+	Class            tee.Class
+	Mode             tee.Mode
 	DigestLength     int // bytes of digest, MAC or (after AEInit) tag
 	MaxKeySize       int // bits
 	KeySize          int // bits; 0 when no key is set or the algorithm takes two keys
-	RequiredKeyUsage Usage
-	HandleState      HandleFlags
+	RequiredKeyUsage tee.Usage
+	HandleState      tee.HandleFlags
 }
 
 // KeyInformation is TEE_OperationInfoKey.
 type KeyInformation struct {
 	KeySize          int // bits; 0 when no key is set
-	RequiredKeyUsage Usage
+	RequiredKeyUsage tee.Usage
 }
 
 // OperationInfoMultiple is TEE_OperationInfoMultiple (§6.2.4); numberOfKeys is len(Keys).
 type OperationInfoMultiple struct {
-	Algorithm      Algorithm
-	Class          Class
-	Mode           Mode
+	Algorithm      tee.Algorithm
+	Class          tee.Class
+	Mode           tee.Mode
 	DigestLength   int
 	MaxKeySize     int
-	HandleState    HandleFlags
-	OperationState State
+	HandleState    tee.HandleFlags
+	OperationState tee.State
 	Keys           []KeyInformation
 }
 
@@ -75,12 +75,12 @@ type OperationInfoMultiple struct {
 // fit the algorithm, or maxKeySize (bits) is not a key size GP allows for the algorithm's
 // key type. For AES-XTS maxKeySize is the size of both keys together (OP-TEE's reading).
 // maxKeySize is ignored for digests.
-func Allocate(alg Algorithm, mode Mode, maxKeySize int) (*Operation, error) {
+func Allocate(alg tee.Algorithm, mode tee.Mode, maxKeySize int) (*Operation, error) {
 	s, ok := specs[alg]
 	if !ok || !s.allowsMode(mode) {
 		return nil, tee.ErrNotSupported
 	}
-	if s.class != ClassDigest {
+	if s.class != tee.ClassDigest {
 		per := maxKeySize
 		if s.twoKeys {
 			if maxKeySize%2 != 0 {
@@ -94,11 +94,11 @@ func Allocate(alg Algorithm, mode Mode, maxKeySize int) (*Operation, error) {
 	}
 	op := &Operation{spec: s, alg: alg, mode: mode, maxKeySize: maxKeySize, digestLen: s.digestLen}
 	if s.twoKeys {
-		op.handle |= FlagExpectTwoKeys
+		op.handle |= tee.FlagExpectTwoKeys
 	}
-	if s.class == ClassDigest {
+	if s.class == tee.ClassDigest {
 		// GP: KEY_SET and INITIALIZED are always set for digests.
-		op.handle |= FlagKeySet | FlagInitialized
+		op.handle |= tee.FlagKeySet | tee.FlagInitialized
 		op.eng = newDigestEngine(s)
 	}
 	return op, nil
@@ -123,7 +123,7 @@ func (op *Operation) check(fn string) {
 	}
 }
 
-func (op *Operation) requireClass(fn string, c Class) {
+func (op *Operation) requireClass(fn string, c tee.Class) {
 	op.check(fn)
 	if op.spec.class != c {
 		misuse(fn, "%v is a %v operation, not %v", op.alg, op.spec.class, c)
@@ -172,7 +172,7 @@ func (op *Operation) InfoMultiple() OperationInfoMultiple {
 	}
 	n := 1
 	switch {
-	case op.spec.class == ClassDigest:
+	case op.spec.class == tee.ClassDigest:
 		n = 0
 	case op.spec.twoKeys:
 		n = 2
@@ -184,7 +184,7 @@ func (op *Operation) InfoMultiple() OperationInfoMultiple {
 }
 
 // State returns the operation state (TEE_OperationInfoMultiple.operationState).
-func (op *Operation) State() State {
+func (op *Operation) State() tee.State {
 	op.check("TEE_GetOperationInfoMultiple")
 	return op.state
 }
@@ -194,20 +194,20 @@ func (op *Operation) State() State {
 func (op *Operation) Reset() {
 	const fn = "TEE_ResetOperation"
 	op.check(fn)
-	if op.handle&FlagKeySet == 0 {
+	if op.handle&tee.FlagKeySet == 0 {
 		misuse(fn, "no key set")
 	}
 	op.reset()
 }
 
 func (op *Operation) reset() {
-	op.state = StateInitial
+	op.state = tee.StateInitial
 	op.dropEngine()
-	if op.spec.class == ClassDigest {
+	if op.spec.class == tee.ClassDigest {
 		op.eng = newDigestEngine(op.spec)
-		op.handle |= FlagInitialized
+		op.handle |= tee.FlagInitialized
 	} else {
-		op.handle &^= FlagInitialized
+		op.handle &^= tee.FlagInitialized
 	}
 }
 
@@ -264,10 +264,10 @@ func (op *Operation) checkKey(fn string, key *Key, max int) {
 func (op *Operation) SetKey(k KeyObject) error {
 	const fn = "TEE_SetOperationKey"
 	op.check(fn)
-	if op.state != StateInitial {
+	if op.state != tee.StateInitial {
 		misuse(fn, "operation is not in the initial state")
 	}
-	if op.spec.class == ClassDigest {
+	if op.spec.class == tee.ClassDigest {
 		misuse(fn, "digest operations take no key")
 	}
 	if op.spec.twoKeys {
@@ -285,7 +285,7 @@ func (op *Operation) SetKey(k KeyObject) error {
 	op.clearKeys()
 	op.key1 = slices.Clone(key.Secret)
 	op.keySize = key.bits()
-	op.handle |= FlagKeySet
+	op.handle |= tee.FlagKeySet
 	return nil
 }
 
@@ -296,13 +296,13 @@ func (op *Operation) SetKey(k KeyObject) error {
 func (op *Operation) SetKey2(k1, k2 KeyObject) error {
 	const fn = "TEE_SetOperationKey2"
 	op.check(fn)
-	if op.state != StateInitial {
+	if op.state != tee.StateInitial {
 		misuse(fn, "operation is not in the initial state")
 	}
 	if isNil(k1) != isNil(k2) {
 		misuse(fn, "exactly one of two keys is null")
 	}
-	if op.spec.class == ClassDigest {
+	if op.spec.class == tee.ClassDigest {
 		misuse(fn, "digest operations take no key")
 	}
 	if !op.spec.twoKeys {
@@ -329,7 +329,7 @@ func (op *Operation) SetKey2(k1, k2 KeyObject) error {
 	op.key1 = slices.Clone(key1.Secret)
 	op.key2 = slices.Clone(key2.Secret)
 	op.keySize = key1.bits()
-	op.handle |= FlagKeySet
+	op.handle |= tee.FlagKeySet
 	return nil
 }
 
@@ -338,10 +338,10 @@ func (op *Operation) clearKeys() {
 	clear(op.key2)
 	op.key1, op.key2 = nil, nil
 	op.keySize = 0
-	op.handle &^= FlagKeySet
-	if op.spec.class != ClassDigest {
+	op.handle &^= tee.FlagKeySet
+	if op.spec.class != tee.ClassDigest {
 		op.dropEngine()
-		op.handle &^= FlagInitialized
+		op.handle &^= tee.FlagInitialized
 	}
 }
 
@@ -358,7 +358,7 @@ func Copy(dst, src *Operation) {
 	if dst.alg != src.alg || dst.mode != src.mode {
 		misuse(fn, "algorithm or mode differ (%v/%v, %v/%v)", dst.alg, dst.mode, src.alg, src.mode)
 	}
-	if src.handle&FlagKeySet != 0 && src.spec.class != ClassDigest {
+	if src.handle&tee.FlagKeySet != 0 && src.spec.class != tee.ClassDigest {
 		max := dst.maxKeySize
 		if dst.spec.twoKeys {
 			max /= 2

@@ -13,72 +13,72 @@ import (
 func TestAllocateNotSupported(t *testing.T) {
 	tests := []struct {
 		name string
-		alg  Algorithm
-		mode Mode
+		alg  tee.Algorithm
+		mode tee.Mode
 		max  int
 	}{
-		{"unknown", 0x12345678, ModeEncrypt, 128},
-		{"mode", AlgAESCBCNoPad, ModeMAC, 128},
-		{"digest mode", AlgSHA256, ModeEncrypt, 0},
-		{"MAC mode", AlgHMACSHA256, ModeDigest, 256},
-		{"AES size", AlgAESCBCNoPad, ModeEncrypt, 100},
-		{"DES size", AlgDESECBNoPad, ModeEncrypt, 128},
-		{"3DES size", AlgDES3ECBNoPad, ModeEncrypt, 64},
-		{"XTS size", AlgAESXTS, ModeEncrypt, 128},
-		{"HMAC size", AlgHMACSHA256, ModeMAC, 128},
-		{"CCM", AlgAESCCM, ModeEncrypt, 128},
-		{"SM3", AlgSM3, ModeDigest, 0},
-		{"SM4", AlgSM4CBCNoPad, ModeEncrypt, 128},
-		{"RSA", AlgRSANoPad, ModeEncrypt, 2048},
+		{"unknown", 0x12345678, tee.ModeEncrypt, 128},
+		{"mode", tee.AlgAESCBCNoPad, tee.ModeMAC, 128},
+		{"digest mode", tee.AlgSHA256, tee.ModeEncrypt, 0},
+		{"MAC mode", tee.AlgHMACSHA256, tee.ModeDigest, 256},
+		{"AES size", tee.AlgAESCBCNoPad, tee.ModeEncrypt, 100},
+		{"DES size", tee.AlgDESECBNoPad, tee.ModeEncrypt, 128},
+		{"3DES size", tee.AlgDES3ECBNoPad, tee.ModeEncrypt, 64},
+		{"XTS size", tee.AlgAESXTS, tee.ModeEncrypt, 128},
+		{"HMAC size", tee.AlgHMACSHA256, tee.ModeMAC, 128},
+		{"CCM", tee.AlgAESCCM, tee.ModeEncrypt, 128},
+		{"SM3", tee.AlgSM3, tee.ModeDigest, 0},
+		{"SM4", tee.AlgSM4CBCNoPad, tee.ModeEncrypt, 128},
+		{"RSA", tee.AlgRSANoPad, tee.ModeEncrypt, 2048},
 	}
 	for _, tc := range tests {
 		if _, err := Allocate(tc.alg, tc.mode, tc.max); err != tee.ErrNotSupported {
 			t.Errorf("%s: Allocate = %v, want NOT_SUPPORTED", tc.name, err)
 		}
 	}
-	if err := IsAlgorithmSupported(AlgAESGCM, ElementNone); err != nil {
+	if err := IsAlgorithmSupported(tee.AlgAESGCM, tee.ElementNone); err != nil {
 		t.Errorf("IsAlgorithmSupported(GCM) = %v", err)
 	}
-	if err := IsAlgorithmSupported(AlgAESGCM, CurveNISTP256); err != tee.ErrNotSupported {
+	if err := IsAlgorithmSupported(tee.AlgAESGCM, tee.CurveNISTP256); err != tee.ErrNotSupported {
 		t.Errorf("IsAlgorithmSupported(GCM, P256) = %v", err)
 	}
-	if err := IsAlgorithmSupported(AlgAESCCM, ElementNone); err != tee.ErrNotSupported {
+	if err := IsAlgorithmSupported(tee.AlgAESCCM, tee.ElementNone); err != tee.ErrNotSupported {
 		t.Errorf("IsAlgorithmSupported(CCM) = %v", err)
 	}
 }
 
-var aesKey128 = secretKey(TypeAES, bytes.Repeat([]byte{1}, 16))
+var aesKey128 = secretKey(tee.TypeAES, bytes.Repeat([]byte{1}, 16))
 
 func TestInfo(t *testing.T) {
-	d := alloc(t, AlgSHA384, ModeDigest, 0)
-	if got := d.Info(); got.Class != ClassDigest || got.DigestLength != 48 || got.HandleState != FlagKeySet|FlagInitialized {
+	d := alloc(t, tee.AlgSHA384, tee.ModeDigest, 0)
+	if got := d.Info(); got.Class != tee.ClassDigest || got.DigestLength != 48 || got.HandleState != tee.FlagKeySet|tee.FlagInitialized {
 		t.Errorf("digest info %+v", got)
 	}
-	if got := d.InfoMultiple(); len(got.Keys) != 0 || got.OperationState != StateInitial {
+	if got := d.InfoMultiple(); len(got.Keys) != 0 || got.OperationState != tee.StateInitial {
 		t.Errorf("digest info multiple %+v", got)
 	}
 	d.DigestUpdate([]byte("x"))
-	if d.State() != StateActive {
+	if d.State() != tee.StateActive {
 		t.Errorf("digest state after update %v", d.State())
 	}
 
-	op := alloc(t, AlgAESCBCNoPad, ModeDecrypt, 256)
-	want := OperationInfo{Algorithm: AlgAESCBCNoPad, Class: ClassCipher, Mode: ModeDecrypt, MaxKeySize: 256, RequiredKeyUsage: UsageDecrypt}
+	op := alloc(t, tee.AlgAESCBCNoPad, tee.ModeDecrypt, 256)
+	want := OperationInfo{Algorithm: tee.AlgAESCBCNoPad, Class: tee.ClassCipher, Mode: tee.ModeDecrypt, MaxKeySize: 256, RequiredKeyUsage: tee.UsageDecrypt}
 	if got := op.Info(); got != want {
 		t.Errorf("info %+v, want %+v", got, want)
 	}
 	op.SetKey(aesKey128)
-	want.KeySize, want.HandleState = 128, FlagKeySet
+	want.KeySize, want.HandleState = 128, tee.FlagKeySet
 	if got := op.Info(); got != want {
 		t.Errorf("info after SetKey %+v, want %+v", got, want)
 	}
 	op.CipherInit(make([]byte, 16))
-	if got := op.InfoMultiple(); got.HandleState != FlagKeySet|FlagInitialized || got.OperationState != StateActive ||
-		len(got.Keys) != 1 || got.Keys[0] != (KeyInformation{128, UsageDecrypt}) {
+	if got := op.InfoMultiple(); got.HandleState != tee.FlagKeySet|tee.FlagInitialized || got.OperationState != tee.StateActive ||
+		len(got.Keys) != 1 || got.Keys[0] != (KeyInformation{128, tee.UsageDecrypt}) {
 		t.Errorf("info multiple after init %+v", got)
 	}
 	op.CipherDoFinal(nil, nil)
-	if got := op.Info().HandleState; got != FlagKeySet {
+	if got := op.Info().HandleState; got != tee.FlagKeySet {
 		t.Errorf("handle state after final %#x", got)
 	}
 	op.SetKey(nil)
@@ -86,12 +86,12 @@ func TestInfo(t *testing.T) {
 		t.Errorf("info after clearing key %+v", got)
 	}
 
-	x := alloc(t, AlgAESXTS, ModeEncrypt, 512)
-	x.SetKey2(secretKey(TypeAES, make([]byte, 32)), secretKey(TypeAES, make([]byte, 32)))
-	if got := x.Info(); got.KeySize != 0 || got.RequiredKeyUsage != 0 || got.HandleState != FlagKeySet|FlagExpectTwoKeys {
+	x := alloc(t, tee.AlgAESXTS, tee.ModeEncrypt, 512)
+	x.SetKey2(secretKey(tee.TypeAES, make([]byte, 32)), secretKey(tee.TypeAES, make([]byte, 32)))
+	if got := x.Info(); got.KeySize != 0 || got.RequiredKeyUsage != 0 || got.HandleState != tee.FlagKeySet|tee.FlagExpectTwoKeys {
 		t.Errorf("XTS info %+v", got)
 	}
-	if got := x.InfoMultiple(); len(got.Keys) != 2 || got.Keys[1] != (KeyInformation{256, UsageEncrypt}) {
+	if got := x.InfoMultiple(); len(got.Keys) != 2 || got.Keys[1] != (KeyInformation{256, tee.UsageEncrypt}) {
 		t.Errorf("XTS info multiple %+v", got)
 	}
 }
@@ -101,7 +101,7 @@ type brokenKey struct{ err error }
 func (b brokenKey) OperationKey() (*Key, error) { return nil, b.err }
 
 func TestMisusePanics(t *testing.T) {
-	cbc := func() *Operation { return keyed(t, AlgAESCBCNoPad, ModeEncrypt, aesKey128) }
+	cbc := func() *Operation { return keyed(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, aesKey128) }
 	iv := make([]byte, 16)
 	tests := []struct {
 		name string
@@ -109,94 +109,100 @@ func TestMisusePanics(t *testing.T) {
 	}{
 		{"update before init", func() { cbc().CipherUpdate(make([]byte, 16), make([]byte, 16)) }},
 		{"final before init", func() { cbc().CipherDoFinal(nil, nil) }},
-		{"init without key", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).CipherInit(iv) }},
+		{"init without key", func() { alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).CipherInit(iv) }},
 		{"wrong class", func() { cbc().DigestUpdate(nil) }},
 		{"MAC on cipher", func() { cbc().MACInit(nil) }},
 		{"AE on cipher", func() { cbc().AEInit(iv, 128, 0, 0) }},
-		{"ECB with IV", func() { keyed(t, AlgAESECBNoPad, ModeEncrypt, aesKey128).CipherInit(iv) }},
+		{"ECB with IV", func() { keyed(t, tee.AlgAESECBNoPad, tee.ModeEncrypt, aesKey128).CipherInit(iv) }},
 		{"CBC short IV", func() { cbc().CipherInit(iv[:8]) }},
 		{"CBC no IV", func() { cbc().CipherInit(nil) }},
 		{"NOPAD partial block", func() { op := cbc(); op.CipherInit(iv); op.CipherDoFinal(make([]byte, 32), make([]byte, 17)) }},
 		{"DES NOPAD partial block", func() {
-			op := keyed(t, AlgDESECBNoPad, ModeEncrypt, secretKey(TypeDES, make([]byte, 8)))
+			op := keyed(t, tee.AlgDESECBNoPad, tee.ModeEncrypt, secretKey(tee.TypeDES, make([]byte, 8)))
 			op.CipherInit(nil)
 			op.CipherUpdate(make([]byte, 8), make([]byte, 5))
 			op.CipherDoFinal(make([]byte, 8), nil)
 		}},
 		{"CTS short", func() {
-			op := keyed(t, AlgAESCTS, ModeEncrypt, aesKey128)
+			op := keyed(t, tee.AlgAESCTS, tee.ModeEncrypt, aesKey128)
 			op.CipherInit(iv)
 			op.CipherDoFinal(make([]byte, 16), make([]byte, 15))
 		}},
 		{"XTS partial", func() {
-			op := alloc(t, AlgAESXTS, ModeEncrypt, 256)
+			op := alloc(t, tee.AlgAESXTS, tee.ModeEncrypt, 256)
 			op.SetKey2(aesKey128, aesKey128)
 			op.CipherInit(iv)
 			op.CipherDoFinal(make([]byte, 40), make([]byte, 33))
 		}},
 		{"XTS wide tweak", func() {
-			op := alloc(t, AlgAESXTS, ModeEncrypt, 256)
+			op := alloc(t, tee.AlgAESXTS, tee.ModeEncrypt, 256)
 			op.SetKey2(aesKey128, aesKey128)
 			op.CipherInit(bytes.Repeat([]byte{1}, 16))
 		}},
 		{"SetKey while active", func() { op := cbc(); op.CipherInit(iv); op.SetKey(aesKey128) }},
-		{"SetKey on digest", func() { alloc(t, AlgSHA1, ModeDigest, 0).SetKey(aesKey128) }},
-		{"SetKey wrong type", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).SetKey(secretKey(TypeDES3, make([]byte, 16))) }},
-		{"SetKey too large", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).SetKey(secretKey(TypeAES, make([]byte, 32))) }},
-		{"SetKey bad size", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 256).SetKey(secretKey(TypeAES, make([]byte, 20))) }},
+		{"SetKey on digest", func() { alloc(t, tee.AlgSHA1, tee.ModeDigest, 0).SetKey(aesKey128) }},
+		{"SetKey wrong type", func() {
+			alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).SetKey(secretKey(tee.TypeDES3, make([]byte, 16)))
+		}},
+		{"SetKey too large", func() {
+			alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).SetKey(secretKey(tee.TypeAES, make([]byte, 32)))
+		}},
+		{"SetKey bad size", func() {
+			alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 256).SetKey(secretKey(tee.TypeAES, make([]byte, 20)))
+		}},
 		{"SetKey size mismatch", func() {
-			alloc(t, AlgAESCBCNoPad, ModeEncrypt, 256).SetKey(&Key{Type: TypeAES, Size: 256, Usage: UsageAll, Secret: make([]byte, 16)})
+			alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 256).SetKey(&Key{Type: tee.TypeAES, Size: 256, Usage: tee.UsageAll, Secret: make([]byte, 16)})
 		}},
 		{"SetKey usage", func() {
-			alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).SetKey(&Key{Type: TypeAES, Usage: UsageDecrypt, Secret: make([]byte, 16)})
+			alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).SetKey(&Key{Type: tee.TypeAES, Usage: tee.UsageDecrypt, Secret: make([]byte, 16)})
 		}},
-		{"SetKey broken object", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).SetKey(brokenKey{errors.New("boom")}) }},
-		{"SetKey on XTS", func() { alloc(t, AlgAESXTS, ModeEncrypt, 256).SetKey(aesKey128) }},
-		{"SetKey2 on CBC", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).SetKey2(aesKey128, aesKey128) }},
-		{"SetKey2 one nil", func() { alloc(t, AlgAESXTS, ModeEncrypt, 256).SetKey2(aesKey128, nil) }},
+		{"SetKey broken object", func() { alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).SetKey(brokenKey{errors.New("boom")}) }},
+		{"SetKey on XTS", func() { alloc(t, tee.AlgAESXTS, tee.ModeEncrypt, 256).SetKey(aesKey128) }},
+		{"SetKey2 on CBC", func() { alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).SetKey2(aesKey128, aesKey128) }},
+		{"SetKey2 one nil", func() { alloc(t, tee.AlgAESXTS, tee.ModeEncrypt, 256).SetKey2(aesKey128, nil) }},
 		{"SetKey2 sizes differ", func() {
-			alloc(t, AlgAESXTS, ModeEncrypt, 512).SetKey2(aesKey128, secretKey(TypeAES, make([]byte, 32)))
+			alloc(t, tee.AlgAESXTS, tee.ModeEncrypt, 512).SetKey2(aesKey128, secretKey(tee.TypeAES, make([]byte, 32)))
 		}},
-		{"Reset without key", func() { alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128).Reset() }},
+		{"Reset without key", func() { alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128).Reset() }},
 		{"MACUpdate before init", func() {
-			keyed(t, AlgHMACSHA256, ModeMAC, secretKey(TypeHMACSHA256, make([]byte, 32))).MACUpdate(nil)
+			keyed(t, tee.AlgHMACSHA256, tee.ModeMAC, secretKey(tee.TypeHMACSHA256, make([]byte, 32))).MACUpdate(nil)
 		}},
 		{"MAC final after final", func() {
-			op := keyed(t, AlgAESCMAC, ModeMAC, aesKey128)
+			op := keyed(t, tee.AlgAESCMAC, tee.ModeMAC, aesKey128)
 			op.MACInit(nil)
 			op.MACComputeFinal(make([]byte, 16), nil)
 			op.MACComputeFinal(make([]byte, 16), nil)
 		}},
 		{"CBC-MAC NOPAD partial", func() {
-			op := keyed(t, AlgAESCBCMACNoPad, ModeMAC, aesKey128)
+			op := keyed(t, tee.AlgAESCBCMACNoPad, tee.ModeMAC, aesKey128)
 			op.MACInit(nil)
 			op.MACComputeFinal(make([]byte, 16), make([]byte, 5))
 		}},
-		{"AEUpdate before init", func() { keyed(t, AlgAESGCM, ModeEncrypt, aesKey128).AEUpdate(nil, nil) }},
-		{"AEInit empty nonce", func() { keyed(t, AlgAESGCM, ModeEncrypt, aesKey128).AEInit(nil, 128, 0, 0) }},
+		{"AEUpdate before init", func() { keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128).AEUpdate(nil, nil) }},
+		{"AEInit empty nonce", func() { keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128).AEInit(nil, 128, 0, 0) }},
 		{"AAD after payload", func() {
-			op := keyed(t, AlgAESGCM, ModeEncrypt, aesKey128)
+			op := keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128)
 			op.AEInit(iv[:12], 128, 0, 0)
 			op.AEUpdate(nil, []byte("x"))
 			op.AEUpdateAAD([]byte("a"))
 		}},
 		{"AEInit while active", func() {
-			op := keyed(t, AlgAESGCM, ModeEncrypt, aesKey128)
+			op := keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128)
 			op.AEInit(iv[:12], 128, 0, 0)
 			op.AEUpdate(nil, []byte("x"))
 			op.AEInit(iv[:12], 128, 0, 0)
 		}},
 		{"encrypt final on decrypt op", func() {
-			op := keyed(t, AlgAESGCM, ModeDecrypt, aesKey128)
+			op := keyed(t, tee.AlgAESGCM, tee.ModeDecrypt, aesKey128)
 			op.AEInit(iv[:12], 128, 0, 0)
 			op.AEEncryptFinal(nil, make([]byte, 16), nil)
 		}},
 		{"use after free", func() { op := cbc(); op.Free(); op.CipherInit(iv) }},
 		{"info after free", func() { op := cbc(); op.Free(); op.Info() }},
-		{"copy different alg", func() { Copy(cbc(), keyed(t, AlgAESECBNoPad, ModeEncrypt, aesKey128)) }},
-		{"copy different mode", func() { Copy(cbc(), keyed(t, AlgAESCBCNoPad, ModeDecrypt, aesKey128)) }},
+		{"copy different alg", func() { Copy(cbc(), keyed(t, tee.AlgAESECBNoPad, tee.ModeEncrypt, aesKey128)) }},
+		{"copy different mode", func() { Copy(cbc(), keyed(t, tee.AlgAESCBCNoPad, tee.ModeDecrypt, aesKey128)) }},
 		{"copy key too large", func() {
-			Copy(alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128), keyed(t, AlgAESCBCNoPad, ModeEncrypt, secretKey(TypeAES, make([]byte, 32))))
+			Copy(alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128), keyed(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, secretKey(tee.TypeAES, make([]byte, 32))))
 		}},
 		{"nil operation", func() { var op *Operation; op.Reset() }},
 	}
@@ -218,7 +224,7 @@ func TestMisusePanics(t *testing.T) {
 
 func TestKeyObjectErrorsPassThrough(t *testing.T) {
 	for _, want := range []tee.Result{tee.ErrCorruptObject, tee.ErrStorageNotAvail} {
-		op := alloc(t, AlgAESCBCNoPad, ModeEncrypt, 128)
+		op := alloc(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128)
 		if err := op.SetKey(brokenKey{want}); err != want {
 			t.Errorf("SetKey = %v, want %v", err, want)
 		}
@@ -226,8 +232,8 @@ func TestKeyObjectErrorsPassThrough(t *testing.T) {
 }
 
 func TestShortBufferLeavesStateAlone(t *testing.T) {
-	hk := secretKey(TypeHMACSHA256, bytes.Repeat([]byte{7}, 32))
-	op := keyed(t, AlgHMACSHA256, ModeMAC, hk)
+	hk := secretKey(tee.TypeHMACSHA256, bytes.Repeat([]byte{7}, 32))
+	op := keyed(t, tee.AlgHMACSHA256, tee.ModeMAC, hk)
 	op.MACInit(nil)
 	op.MACUpdate([]byte("hello "))
 	if n, err := op.MACComputeFinal(make([]byte, 31), []byte("world")); n != 32 || !isResult(err, tee.ErrShortBuffer) {
@@ -249,16 +255,16 @@ func TestCipherUpdateSizes(t *testing.T) {
 	iv := make([]byte, 16)
 	// OP-TEE's sizes: ECB/CBC output whole blocks; CTS keeps up to two blocks.
 	tests := []struct {
-		alg   Algorithm
+		alg   tee.Algorithm
 		feeds []int
 		outs  []int
 	}{
-		{AlgAESCBCNoPad, []int{5, 11, 16, 17, 0}, []int{0, 16, 16, 16, 0}},
-		{AlgAESCTS, []int{5, 27, 1, 16, 40}, []int{0, 0, 16, 16, 32}},
-		{AlgAESCTR, []int{5, 11, 3}, []int{5, 11, 3}},
+		{tee.AlgAESCBCNoPad, []int{5, 11, 16, 17, 0}, []int{0, 16, 16, 16, 0}},
+		{tee.AlgAESCTS, []int{5, 27, 1, 16, 40}, []int{0, 0, 16, 16, 32}},
+		{tee.AlgAESCTR, []int{5, 11, 3}, []int{5, 11, 3}},
 	}
 	for _, tc := range tests {
-		op := keyed(t, tc.alg, ModeEncrypt, aesKey128)
+		op := keyed(t, tc.alg, tee.ModeEncrypt, aesKey128)
 		op.CipherInit(iv)
 		for i, n := range tc.feeds {
 			need, err := op.CipherUpdate(nil, make([]byte, n))
@@ -280,10 +286,10 @@ func TestCipherUpdateSizes(t *testing.T) {
 func TestCopy(t *testing.T) {
 	msg := bytes.Repeat([]byte("0123456789abcdef"), 9)[:137]
 	t.Run("digest", func(t *testing.T) {
-		for _, alg := range []Algorithm{AlgSHA256, AlgSHA3_512, AlgMD5} {
-			src := alloc(t, alg, ModeDigest, 0)
+		for _, alg := range []tee.Algorithm{tee.AlgSHA256, tee.AlgSHA3_512, tee.AlgMD5} {
+			src := alloc(t, alg, tee.ModeDigest, 0)
 			src.DigestUpdate(msg[:50])
-			dst := alloc(t, alg, ModeDigest, 0)
+			dst := alloc(t, alg, tee.ModeDigest, 0)
 			Copy(dst, src)
 			a, b := make([]byte, 64), make([]byte, 64)
 			n, _ := src.DigestDoFinal(a, msg[50:])
@@ -296,18 +302,18 @@ func TestCopy(t *testing.T) {
 	})
 	t.Run("MAC", func(t *testing.T) {
 		for _, tc := range []struct {
-			alg Algorithm
+			alg tee.Algorithm
 			key *Key
 		}{
-			{AlgHMACSHA3_256, secretKey(TypeHMACSHA3_256, bytes.Repeat([]byte{3}, 32))},
-			{AlgHMACSHA512, secretKey(TypeHMACSHA512, bytes.Repeat([]byte{3}, 64))},
-			{AlgAESCMAC, aesKey128},
-			{AlgDES3CBCMACPKCS5, secretKey(TypeDES3, bytes.Repeat([]byte{5}, 24))},
+			{tee.AlgHMACSHA3_256, secretKey(tee.TypeHMACSHA3_256, bytes.Repeat([]byte{3}, 32))},
+			{tee.AlgHMACSHA512, secretKey(tee.TypeHMACSHA512, bytes.Repeat([]byte{3}, 64))},
+			{tee.AlgAESCMAC, aesKey128},
+			{tee.AlgDES3CBCMACPKCS5, secretKey(tee.TypeDES3, bytes.Repeat([]byte{5}, 24))},
 		} {
-			src := keyed(t, tc.alg, ModeMAC, tc.key)
+			src := keyed(t, tc.alg, tee.ModeMAC, tc.key)
 			src.MACInit(nil)
 			src.MACUpdate(msg[:21])
-			dst := alloc(t, tc.alg, ModeMAC, tc.key.bits())
+			dst := alloc(t, tc.alg, tee.ModeMAC, tc.key.bits())
 			Copy(dst, src)
 			if dst.Info() != src.Info() {
 				t.Errorf("%v: info %+v vs %+v", tc.alg, dst.Info(), src.Info())
@@ -322,17 +328,17 @@ func TestCopy(t *testing.T) {
 		}
 	})
 	t.Run("cipher", func(t *testing.T) {
-		for _, alg := range []Algorithm{AlgAESCTR, AlgAESCBCNoPad, AlgAESCTS} {
+		for _, alg := range []tee.Algorithm{tee.AlgAESCTR, tee.AlgAESCBCNoPad, tee.AlgAESCTS} {
 			in := msg[:128]
-			if alg == AlgAESCTS {
+			if alg == tee.AlgAESCTS {
 				in = msg
 			}
-			ref := cipherChunks(t, keyed(t, alg, ModeEncrypt, aesKey128), msg[:16], in, nil)
-			src := keyed(t, alg, ModeEncrypt, aesKey128)
+			ref := cipherChunks(t, keyed(t, alg, tee.ModeEncrypt, aesKey128), msg[:16], in, nil)
+			src := keyed(t, alg, tee.ModeEncrypt, aesKey128)
 			src.CipherInit(msg[:16])
 			head := make([]byte, 64)
 			n, _ := src.CipherUpdate(head, in[:37])
-			dst := alloc(t, alg, ModeEncrypt, 256)
+			dst := alloc(t, alg, tee.ModeEncrypt, 256)
 			Copy(dst, src)
 			for _, op := range []*Operation{src, dst} {
 				tail := make([]byte, len(in))
@@ -347,11 +353,11 @@ func TestCopy(t *testing.T) {
 		}
 	})
 	t.Run("AE", func(t *testing.T) {
-		src := keyed(t, AlgAESGCM, ModeEncrypt, aesKey128)
+		src := keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128)
 		src.AEInit(msg[:12], 128, 0, 0)
 		src.AEUpdateAAD([]byte("aad"))
 		src.AEUpdate(nil, msg[:10])
-		dst := alloc(t, AlgAESGCM, ModeEncrypt, 128)
+		dst := alloc(t, tee.AlgAESGCM, tee.ModeEncrypt, 128)
 		Copy(dst, src)
 		c1, t1, c2, t2 := make([]byte, 137), make([]byte, 16), make([]byte, 137), make([]byte, 16)
 		src.AEEncryptFinal(c1, t1, msg[10:])
@@ -372,7 +378,7 @@ func TestGCMTruncatedTagLongNonce(t *testing.T) {
 	want := g.Seal(nil, nonce, msg, aad)
 	for _, tagBits := range []int{96, 104, 112, 120} {
 		tl := tagBits / 8
-		enc := keyed(t, AlgAESGCM, ModeEncrypt, aesKey128)
+		enc := keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128)
 		enc.AEInit(nonce, tagBits, len(aad), len(msg))
 		enc.AEUpdateAAD(aad)
 		if n, tn, err := enc.AEEncryptFinal(make([]byte, len(msg)), make([]byte, tl-1), msg); !isResult(err, tee.ErrShortBuffer) || n != len(msg) || tn != tl {
@@ -383,7 +389,7 @@ func TestGCMTruncatedTagLongNonce(t *testing.T) {
 		if err != nil || n != len(msg) || tn != tl || !bytes.Equal(ct, want[:len(msg)]) || !bytes.Equal(tag[:tl], want[len(msg):len(msg)+tl]) {
 			t.Fatalf("tag %d: %x %x %v", tagBits, ct, tag[:tn], err)
 		}
-		dec := keyed(t, AlgAESGCM, ModeDecrypt, aesKey128)
+		dec := keyed(t, tee.AlgAESGCM, tee.ModeDecrypt, aesKey128)
 		for _, bad := range []bool{false, true} {
 			dec.AEInit(nonce, tagBits, len(aad), len(msg))
 			dec.AEUpdateAAD(aad)
@@ -406,7 +412,7 @@ func TestGCMTruncatedTagLongNonce(t *testing.T) {
 			t.Fatalf("wrong tag length: %v", err)
 		}
 	}
-	op := keyed(t, AlgAESGCM, ModeEncrypt, aesKey128)
+	op := keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, aesKey128)
 	for _, bits := range []int{0, 64, 88, 100, 136} {
 		if err := op.AEInit(nonce, bits, 0, 0); err != tee.ErrNotSupported {
 			t.Errorf("AEInit tag %d = %v, want NOT_SUPPORTED", bits, err)
@@ -415,7 +421,7 @@ func TestGCMTruncatedTagLongNonce(t *testing.T) {
 }
 
 func TestResetDiscardsState(t *testing.T) {
-	op := alloc(t, AlgSHA256, ModeDigest, 0)
+	op := alloc(t, tee.AlgSHA256, tee.ModeDigest, 0)
 	op.DigestUpdate([]byte("garbage"))
 	op.Reset()
 	got := make([]byte, 32)
@@ -423,11 +429,11 @@ func TestResetDiscardsState(t *testing.T) {
 	if !bytes.Equal(got, unhex(t, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")) {
 		t.Fatalf("digest after reset %x", got)
 	}
-	c := keyed(t, AlgAESCBCNoPad, ModeEncrypt, aesKey128)
+	c := keyed(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, aesKey128)
 	c.CipherInit(make([]byte, 16))
 	c.CipherUpdate(make([]byte, 16), make([]byte, 5))
 	c.Reset()
-	if c.State() != StateInitial || c.Info().HandleState != FlagKeySet {
+	if c.State() != tee.StateInitial || c.Info().HandleState != tee.FlagKeySet {
 		t.Fatalf("after reset: %v %#x", c.State(), c.Info().HandleState)
 	}
 	mustPanic(t, func() { c.CipherUpdate(nil, nil) })

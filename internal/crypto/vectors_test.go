@@ -13,29 +13,29 @@ import (
 func TestDigestVectors(t *testing.T) {
 	const m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
 	tests := []struct {
-		alg  Algorithm
+		alg  tee.Algorithm
 		msg  string
 		want string
 	}{
-		{AlgMD5, "", "d41d8cd98f00b204e9800998ecf8427e"},
-		{AlgMD5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
-		{AlgMD5, "message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
-		{AlgSHA1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
-		{AlgSHA1, m448, "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
-		{AlgSHA224, "abc", "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"},
-		{AlgSHA256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-		{AlgSHA256, m448, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-		{AlgSHA384, "abc", "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"},
-		{AlgSHA512, "abc", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
-		{AlgSHA3_224, "abc", "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf"},
-		{AlgSHA3_256, "abc", "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"},
-		{AlgSHA3_384, "abc", "ec01498288516fc926459f58e2c6ad8df9b473cb0fc08c2596da7cf0e49be4b298d88cea927ac7f539f1edf228376d25"},
-		{AlgSHA3_512, "abc", "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0"},
+		{tee.AlgMD5, "", "d41d8cd98f00b204e9800998ecf8427e"},
+		{tee.AlgMD5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
+		{tee.AlgMD5, "message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
+		{tee.AlgSHA1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+		{tee.AlgSHA1, m448, "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
+		{tee.AlgSHA224, "abc", "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"},
+		{tee.AlgSHA256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{tee.AlgSHA256, m448, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+		{tee.AlgSHA384, "abc", "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"},
+		{tee.AlgSHA512, "abc", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+		{tee.AlgSHA3_224, "abc", "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf"},
+		{tee.AlgSHA3_256, "abc", "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"},
+		{tee.AlgSHA3_384, "abc", "ec01498288516fc926459f58e2c6ad8df9b473cb0fc08c2596da7cf0e49be4b298d88cea927ac7f539f1edf228376d25"},
+		{tee.AlgSHA3_512, "abc", "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.alg.String()+"/"+tc.msg, func(t *testing.T) {
 			want := unhex(t, tc.want)
-			op := alloc(t, tc.alg, ModeDigest, 0)
+			op := alloc(t, tc.alg, tee.ModeDigest, 0)
 			defer op.Free()
 			// One shot, then byte by byte on the same operation (DoFinal resets it).
 			for _, chunk := range []int{len(tc.msg) + 1, 1, 5} {
@@ -65,7 +65,7 @@ func TestHMACMD5Vectors(t *testing.T) {
 		{strings.Repeat("aa", 16), strings.Repeat("dd", 50), "56be34521d144c88dbb8c733f0e8b3f6"},
 	}
 	for _, tc := range tests {
-		op := keyed(t, AlgHMACMD5, ModeMAC, secretKey(TypeHMACMD5, unhex(t, tc.key)))
+		op := keyed(t, tee.AlgHMACMD5, tee.ModeMAC, secretKey(tee.TypeHMACMD5, unhex(t, tc.key)))
 		op.MACInit(nil)
 		mac := make([]byte, 16)
 		if n, err := op.MACComputeFinal(mac, unhex(t, tc.msg)); err != nil || n != 16 || !bytes.Equal(mac, unhex(t, tc.want)) {
@@ -82,29 +82,29 @@ var (
 
 type cipherVector struct {
 	name    string
-	alg     Algorithm
-	typ     ObjectType
+	alg     tee.Algorithm
+	typ     tee.ObjectType
 	key, iv string
 	pt, ct  string
 }
 
 var cipherVectors = []cipherVector{
-	{"SP800-38A F.1.1", AlgAESECBNoPad, TypeAES, sp38aKey, "", sp38aPT,
+	{"SP800-38A F.1.1", tee.AlgAESECBNoPad, tee.TypeAES, sp38aKey, "", sp38aPT,
 		"3ad77bb40d7a3660a89ecaf32466ef97 f5d3d58503b9699de785895a96fdbaaf 43b1cd7f598ece23881b00e3ed030688 7b0c785e27e8ad3f8223207104725dd4"},
-	{"SP800-38A F.2.1", AlgAESCBCNoPad, TypeAES, sp38aKey, "000102030405060708090a0b0c0d0e0f", sp38aPT,
+	{"SP800-38A F.2.1", tee.AlgAESCBCNoPad, tee.TypeAES, sp38aKey, "000102030405060708090a0b0c0d0e0f", sp38aPT,
 		"7649abac8119b246cee98e9b12e9197d 5086cb9b507219ee95db113a917678b2 73bed6b8e3c1743b7116e69e22229516 3ff1caa1681fac09120eca307586e1a7"},
-	{"SP800-38A F.5.1", AlgAESCTR, TypeAES, sp38aKey, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", sp38aPT,
+	{"SP800-38A F.5.1", tee.AlgAESCTR, tee.TypeAES, sp38aKey, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", sp38aPT,
 		"874d6191b620e3261bef6864990db6ce 9806f66b7970fdff8617187bb9fffdff 5ae4df3edbd5d35e5b4f09020db03eab 1e031dda2fbe03d1792170a0f3009cee"},
 	// SP 800-38A F.5.1 truncated: CTR is a stream mode.
-	{"SP800-38A F.5.1 partial", AlgAESCTR, TypeAES, sp38aKey, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "6bc1bee22e409f96e93d7e117393172aae2d8a",
+	{"SP800-38A F.5.1 partial", tee.AlgAESCTR, tee.TypeAES, sp38aKey, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "6bc1bee22e409f96e93d7e117393172aae2d8a",
 		"874d6191b620e3261bef6864990db6ce9806f6"},
 	// FIPS 81 Appendix B (ECB) and C (CBC): "Now is the time for all ".
-	{"FIPS81 ECB", AlgDESECBNoPad, TypeDES, "0123456789abcdef", "", "4e6f772069732074 68652074696d6520 666f7220616c6c20",
+	{"FIPS81 ECB", tee.AlgDESECBNoPad, tee.TypeDES, "0123456789abcdef", "", "4e6f772069732074 68652074696d6520 666f7220616c6c20",
 		"3fa40e8a984d4815 6a271787ab8883f9 893d51ec4b563b53"},
-	{"FIPS81 CBC", AlgDESCBCNoPad, TypeDES, "0123456789abcdef", "1234567890abcdef", "4e6f772069732074 68652074696d6520 666f7220616c6c20",
+	{"FIPS81 CBC", tee.AlgDESCBCNoPad, tee.TypeDES, "0123456789abcdef", "1234567890abcdef", "4e6f772069732074 68652074696d6520 666f7220616c6c20",
 		"e5c7cdde872bf27c 43e934008c389c0f 683788499a7c05f6"},
 	// NIST SP 800-67 Rev. 1 Appendix B (TDEA, three keys, ECB).
-	{"SP800-67 TDEA", AlgDES3ECBNoPad, TypeDES3, "0123456789abcdef 23456789abcdef01 456789abcdef0123", "",
+	{"SP800-67 TDEA", tee.AlgDES3ECBNoPad, tee.TypeDES3, "0123456789abcdef 23456789abcdef01 456789abcdef0123", "",
 		"5468652071756663 6b2062726f776e20 666f78206a756d70", "a826fd8ce53b855f cce21c8112256fe6 68d5c05dd9b6b900"},
 }
 
@@ -123,7 +123,7 @@ func init() {
 		{64, "97687268d6ecccc0c07b25e25ecfe58439312523a78662d5be7fcbcc98ebf5a84807efe836ee89a526730dbc2f7bc8409dad8bbb96c4cdc03bc103e1a194bbd8"},
 	} {
 		cipherVectors = append(cipherVectors, cipherVector{
-			"RFC3962 " + string(rune('0'+v.n/10)) + string(rune('0'+v.n%10)), AlgAESCTS, TypeAES,
+			"RFC3962 " + string(rune('0'+v.n/10)) + string(rune('0'+v.n%10)), tee.AlgAESCTS, tee.TypeAES,
 			"636869636b656e207465726979616b69", "00000000000000000000000000000000",
 			hexOf([]byte(pt[:v.n])), v.ct})
 	}
@@ -142,9 +142,9 @@ func TestCipherVectors(t *testing.T) {
 	for _, v := range cipherVectors {
 		t.Run(v.name, func(t *testing.T) {
 			key, iv, pt, ct := unhex(t, v.key), unhex(t, v.iv), unhex(t, v.pt), unhex(t, v.ct)
-			for _, mode := range []Mode{ModeEncrypt, ModeDecrypt} {
+			for _, mode := range []tee.Mode{tee.ModeEncrypt, tee.ModeDecrypt} {
 				in, want := pt, ct
-				if mode == ModeDecrypt {
+				if mode == tee.ModeDecrypt {
 					in, want = ct, pt
 				}
 				op := keyed(t, v.alg, mode, secretKey(v.typ, key))
@@ -177,22 +177,22 @@ func TestBlockMACVectors(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		alg      Algorithm
-		typ      ObjectType
+		alg      tee.Algorithm
+		typ      tee.ObjectType
 		key, msg string
 		want     string
 	}{
-		{"RFC4493 ex1", AlgAESCMAC, TypeAES, sp38aKey, "", "bb1d6929e95937287fa37d129b756746"},
-		{"RFC4493 ex2", AlgAESCMAC, TypeAES, sp38aKey, sp38aPT[:32], "070a16b46b4d4144f79bdd9dd04a287c"},
-		{"RFC4493 ex3", AlgAESCMAC, TypeAES, sp38aKey, strings.ReplaceAll(sp38aPT, " ", "")[:80], "dfa66747de9ae63030ca32611497c827"},
-		{"RFC4493 ex4", AlgAESCMAC, TypeAES, sp38aKey, sp38aPT, "51f0bebf7e3b9d92fc49741779363cfe"},
-		{"AES CBC-MAC from F.2.1", AlgAESCBCMACNoPad, TypeAES, sp38aKey, xorIV(sp38aPT, "000102030405060708090a0b0c0d0e0f"), "3ff1caa1681fac09120eca307586e1a7"},
-		{"DES CBC-MAC from FIPS81", AlgDESCBCMACNoPad, TypeDES, "0123456789abcdef", xorIV("4e6f772069732074 68652074696d6520 666f7220616c6c20", "1234567890abcdef"), "683788499a7c05f6"},
+		{"RFC4493 ex1", tee.AlgAESCMAC, tee.TypeAES, sp38aKey, "", "bb1d6929e95937287fa37d129b756746"},
+		{"RFC4493 ex2", tee.AlgAESCMAC, tee.TypeAES, sp38aKey, sp38aPT[:32], "070a16b46b4d4144f79bdd9dd04a287c"},
+		{"RFC4493 ex3", tee.AlgAESCMAC, tee.TypeAES, sp38aKey, strings.ReplaceAll(sp38aPT, " ", "")[:80], "dfa66747de9ae63030ca32611497c827"},
+		{"RFC4493 ex4", tee.AlgAESCMAC, tee.TypeAES, sp38aKey, sp38aPT, "51f0bebf7e3b9d92fc49741779363cfe"},
+		{"AES CBC-MAC from F.2.1", tee.AlgAESCBCMACNoPad, tee.TypeAES, sp38aKey, xorIV(sp38aPT, "000102030405060708090a0b0c0d0e0f"), "3ff1caa1681fac09120eca307586e1a7"},
+		{"DES CBC-MAC from FIPS81", tee.AlgDESCBCMACNoPad, tee.TypeDES, "0123456789abcdef", xorIV("4e6f772069732074 68652074696d6520 666f7220616c6c20", "1234567890abcdef"), "683788499a7c05f6"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			msg, want := unhex(t, tc.msg), unhex(t, tc.want)
-			op := keyed(t, tc.alg, ModeMAC, secretKey(tc.typ, unhex(t, tc.key)))
+			op := keyed(t, tc.alg, tee.ModeMAC, secretKey(tc.typ, unhex(t, tc.key)))
 			for _, chunk := range []int{len(msg) + 1, 1, 7, 16, 17} {
 				op.MACInit(nil)
 				rest := msg
@@ -211,17 +211,17 @@ func TestBlockMACVectors(t *testing.T) {
 // PKCS#5 CBC-MAC equals the no-padding CBC-MAC of the explicitly padded message.
 func TestCBCMACPKCS5(t *testing.T) {
 	for _, tc := range []struct {
-		pad, nopad Algorithm
-		typ        ObjectType
+		pad, nopad tee.Algorithm
+		typ        tee.ObjectType
 		key        string
 		bs         int
 	}{
-		{AlgAESCBCMACPKCS5, AlgAESCBCMACNoPad, TypeAES, sp38aKey, 16},
-		{AlgDESCBCMACPKCS5, AlgDESCBCMACNoPad, TypeDES, "0123456789abcdef", 8},
-		{AlgDES3CBCMACPKCS5, AlgDES3CBCMACNoPad, TypeDES3, "0123456789abcdef23456789abcdef01", 8},
+		{tee.AlgAESCBCMACPKCS5, tee.AlgAESCBCMACNoPad, tee.TypeAES, sp38aKey, 16},
+		{tee.AlgDESCBCMACPKCS5, tee.AlgDESCBCMACNoPad, tee.TypeDES, "0123456789abcdef", 8},
+		{tee.AlgDES3CBCMACPKCS5, tee.AlgDES3CBCMACNoPad, tee.TypeDES3, "0123456789abcdef23456789abcdef01", 8},
 	} {
 		key := secretKey(tc.typ, unhex(t, tc.key))
-		a, b := keyed(t, tc.pad, ModeMAC, key), keyed(t, tc.nopad, ModeMAC, key)
+		a, b := keyed(t, tc.pad, tee.ModeMAC, key), keyed(t, tc.nopad, tee.ModeMAC, key)
 		for n := range 3*tc.bs + 1 {
 			msg := bytes.Repeat([]byte{byte(n)}, n)
 			p := tc.bs - n%tc.bs

@@ -49,19 +49,19 @@ func loadWycheproof(tb testing.TB, name string) *wpFile {
 func TestWycheproofMAC(t *testing.T) {
 	files := []struct {
 		file string
-		alg  Algorithm
-		typ  ObjectType
+		alg  tee.Algorithm
+		typ  tee.ObjectType
 	}{
-		{"hmac_sha1_test.json", AlgHMACSHA1, TypeHMACSHA1},
-		{"hmac_sha224_test.json", AlgHMACSHA224, TypeHMACSHA224},
-		{"hmac_sha256_test.json", AlgHMACSHA256, TypeHMACSHA256},
-		{"hmac_sha384_test.json", AlgHMACSHA384, TypeHMACSHA384},
-		{"hmac_sha512_test.json", AlgHMACSHA512, TypeHMACSHA512},
-		{"hmac_sha3_224_test.json", AlgHMACSHA3_224, TypeHMACSHA3_224},
-		{"hmac_sha3_256_test.json", AlgHMACSHA3_256, TypeHMACSHA3_256},
-		{"hmac_sha3_384_test.json", AlgHMACSHA3_384, TypeHMACSHA3_384},
-		{"hmac_sha3_512_test.json", AlgHMACSHA3_512, TypeHMACSHA3_512},
-		{"aes_cmac_test.json", AlgAESCMAC, TypeAES},
+		{"hmac_sha1_test.json", tee.AlgHMACSHA1, tee.TypeHMACSHA1},
+		{"hmac_sha224_test.json", tee.AlgHMACSHA224, tee.TypeHMACSHA224},
+		{"hmac_sha256_test.json", tee.AlgHMACSHA256, tee.TypeHMACSHA256},
+		{"hmac_sha384_test.json", tee.AlgHMACSHA384, tee.TypeHMACSHA384},
+		{"hmac_sha512_test.json", tee.AlgHMACSHA512, tee.TypeHMACSHA512},
+		{"hmac_sha3_224_test.json", tee.AlgHMACSHA3_224, tee.TypeHMACSHA3_224},
+		{"hmac_sha3_256_test.json", tee.AlgHMACSHA3_256, tee.TypeHMACSHA3_256},
+		{"hmac_sha3_384_test.json", tee.AlgHMACSHA3_384, tee.TypeHMACSHA3_384},
+		{"hmac_sha3_512_test.json", tee.AlgHMACSHA3_512, tee.TypeHMACSHA3_512},
+		{"aes_cmac_test.json", tee.AlgAESCMAC, tee.TypeAES},
 	}
 	for _, f := range files {
 		t.Run(f.file, func(t *testing.T) {
@@ -71,7 +71,7 @@ func TestWycheproofMAC(t *testing.T) {
 				if !validKeySize(f.typ, g.KeySize) {
 					continue // GP forbids this key size (e.g. short HMAC keys, AES-136)
 				}
-				op := alloc(t, f.alg, ModeMAC, g.KeySize)
+				op := alloc(t, f.alg, tee.ModeMAC, g.KeySize)
 				full := op.Info().DigestLength
 				for _, tc := range g.Tests {
 					key, msg, tag := unhex(t, tc.Key), unhex(t, tc.Msg), unhex(t, tc.Tag)
@@ -114,13 +114,13 @@ func TestWycheproofGCM(t *testing.T) {
 	for _, g := range wp.TestGroups {
 		for _, tc := range g.Tests {
 			key, iv, aad, msg, ct, tag := unhex(t, tc.Key), unhex(t, tc.IV), unhex(t, tc.AAD), unhex(t, tc.Msg), unhex(t, tc.CT), unhex(t, tc.Tag)
-			k := secretKey(TypeAES, key)
+			k := secretKey(tee.TypeAES, key)
 			if len(iv) == 0 {
-				op := keyed(t, AlgAESGCM, ModeDecrypt, k)
+				op := keyed(t, tee.AlgAESGCM, tee.ModeDecrypt, k)
 				mustPanic(t, func() { op.AEInit(iv, g.TagSize, 0, 0) })
 				continue
 			}
-			dec := keyed(t, AlgAESGCM, ModeDecrypt, k)
+			dec := keyed(t, tee.AlgAESGCM, tee.ModeDecrypt, k)
 			if err := dec.AEInit(iv, g.TagSize, len(aad), len(ct)); err != nil {
 				t.Fatalf("tcId %d: AEInit: %v", tc.TcID, err)
 			}
@@ -139,7 +139,7 @@ func TestWycheproofGCM(t *testing.T) {
 				}
 			}
 			if tc.Result == "valid" {
-				enc := keyed(t, AlgAESGCM, ModeEncrypt, k)
+				enc := keyed(t, tee.AlgAESGCM, tee.ModeEncrypt, k)
 				if err := enc.AEInit(iv, g.TagSize, len(aad), len(msg)); err != nil {
 					t.Fatal(err)
 				}
@@ -172,13 +172,13 @@ func TestWycheproofXTS(t *testing.T) {
 			tweak := make([]byte, 16)
 			copy(tweak, iv)
 			half := len(key) / 2
-			k1, k2 := secretKey(TypeAES, key[:half]), secretKey(TypeAES, key[half:])
-			for _, mode := range []Mode{ModeEncrypt, ModeDecrypt} {
+			k1, k2 := secretKey(tee.TypeAES, key[:half]), secretKey(tee.TypeAES, key[half:])
+			for _, mode := range []tee.Mode{tee.ModeEncrypt, tee.ModeDecrypt} {
 				in, want := msg, ct
-				if mode == ModeDecrypt {
+				if mode == tee.ModeDecrypt {
 					in, want = ct, msg
 				}
-				op := alloc(t, AlgAESXTS, mode, len(key)*8)
+				op := alloc(t, tee.AlgAESXTS, mode, len(key)*8)
 				if err := op.SetKey2(k1, k2); err != nil {
 					t.Fatal(err)
 				}
@@ -207,11 +207,11 @@ func TestWycheproofCBC(t *testing.T) {
 			key, iv, msg, ct := unhex(t, tc.Key), unhex(t, tc.IV), unhex(t, tc.Msg), unhex(t, tc.CT)
 			p := 16 - len(msg)%16
 			padded := append(bytes.Clone(msg), bytes.Repeat([]byte{byte(p)}, p)...)
-			enc := keyed(t, AlgAESCBCNoPad, ModeEncrypt, secretKey(TypeAES, key))
+			enc := keyed(t, tee.AlgAESCBCNoPad, tee.ModeEncrypt, secretKey(tee.TypeAES, key))
 			if got := cipherChunks(t, enc, iv, padded, []int{5}); !bytes.Equal(got, ct) {
 				t.Fatalf("tcId %d: got %x want %x", tc.TcID, got, ct)
 			}
-			dec := keyed(t, AlgAESCBCNoPad, ModeDecrypt, secretKey(TypeAES, key))
+			dec := keyed(t, tee.AlgAESCBCNoPad, tee.ModeDecrypt, secretKey(tee.TypeAES, key))
 			if got := cipherChunks(t, dec, iv, ct, []int{13}); !bytes.Equal(got, padded) {
 				t.Fatalf("tcId %d: decrypt got %x want %x", tc.TcID, got, padded)
 			}
