@@ -72,7 +72,7 @@ const (
 	KindTTClose      Kind = 55
 	KindTTCloseResp  Kind = 56
 	KindTTCancel     Kind = 57
-	kindLimit        Kind = 64
+	kindLimit        Kind = 96
 )
 
 // ErrMalformed is wrapped by every decoding error.

@@ -133,6 +133,21 @@ func samples() []sample {
 		{"TTClose", 11, &TTClose{Session: 3}, 0, 12},
 		{"TTCloseResp", 11, &TTCloseResp{}, 0, 8},
 		{"TTCancel", 0, &TTCancel{Op: 10}, 0, 12},
+		{"ObjOpen", 12, &ObjOpen{Storage: 1, Flags: 0x13, ID: []byte("key")}, 0, 8 + 12 + 3},
+		{"ObjCreate", 13, &ObjCreate{Storage: 0x80000000, Flags: 0x407, ID: []byte("k"), Header: []byte{1, 2}, Data: []byte("data")}, 0, 8 + 20 + 7},
+		{"ObjStage", 14, &ObjStage{Data: make([]byte, MaxObjectChunk)}, 0, 8 + 4 + MaxObjectChunk},
+		{"ObjHandleResp", 13, &ObjHandleResp{Result: tee.ErrAccessConflict, Handle: 4, DataSize: 9, Header: []byte{}}, 0, 8 + 16},
+		{"ObjClose/delete", 15, &ObjClose{Handle: 4, Delete: true}, 0, 16},
+		{"ObjRename", 16, &ObjRename{Handle: 4, ID: make([]byte, MaxObjectID)}, 0, 8 + 8 + MaxObjectID},
+		{"ObjRead", 17, &ObjRead{Handle: 4, Offset: 0xFFFFFFFF, Size: MaxObjectChunk}, 0, 20},
+		{"ObjReadResp", 17, &ObjReadResp{Result: tee.Success, Data: []byte("abc")}, 0, 8 + 8 + 3},
+		{"ObjWrite", 18, &ObjWrite{Handle: 4, Offset: 10, Data: []byte{}}, 0, 8 + 12},
+		{"ObjTruncate", 19, &ObjTruncate{Handle: 4, Size: 0}, 0, 16},
+		{"ObjSetHeader", 20, &ObjSetHeader{Handle: 4, Header: []byte{7}}, 0, 8 + 8 + 1},
+		{"ObjInfo", 21, &ObjInfo{Handle: 4}, 0, 12},
+		{"ObjEnum", 22, &ObjEnum{Storage: 1, First: true, After: []byte{}}, 0, 8 + 12},
+		{"ObjEnumResp", 22, &ObjEnumResp{Result: tee.ErrItemNotFound, ID: []byte{}, Header: []byte{}}, 0, 8 + 16},
+		{"ObjStatus", 23, &ObjStatus{Result: tee.ErrCorruptObject}, 0, 12},
 	}
 }
 
@@ -296,7 +311,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"kind 8", append(header(8, 0), make([]byte, 16)...)},
 		{"kind 41", header(41, 0)},
 		{"kind 63", header(63, 0)},
-		{"kind 64", header(64, 0)},
+		{"kind 79", header(79, 0)},
+		{"kind 95", header(95, 0)},
 		{"kind 0xFFFF", header(0xFFFF, 0)},
 
 		{"flags 2", put32(null, invFlags, 2)},
@@ -327,6 +343,14 @@ func TestDecodeRejects(t *testing.T) {
 		{"Create value too long", createWith(1, [2]string{"n", strings.Repeat("v", MaxPropertyVal+1)})},
 		{"Create empty name", createWith(1, [2]string{"", "v"})},
 		{"Create length beyond end", append(createWith(1), 0xFF, 0x00, 'a')},
+
+		{"ObjOpen ID too long", Append(nil, 1, &ObjOpen{ID: make([]byte, MaxObjectID+1)})},
+		{"ObjCreate header too long", Append(nil, 1, &ObjCreate{Header: make([]byte, MaxObjectHeader+1)})},
+		{"ObjStage chunk too long", Append(nil, 1, &ObjStage{Data: make([]byte, MaxObjectChunk+1)})},
+		{"ObjStage length beyond end", put32(Append(nil, 1, &ObjStage{Data: []byte{1}}), HeaderSize, 2)},
+		{"ObjRead larger than a chunk", Append(nil, 1, &ObjRead{Size: MaxObjectChunk + 1})},
+		{"ObjClose flag 2", put32(Append(nil, 1, &ObjClose{}), HeaderSize+4, 2)},
+		{"ObjEnum flag high", put32(Append(nil, 1, &ObjEnum{}), HeaderSize+4, 0x80000000)},
 
 		{"OpenResp with arena", Append(nil, 1, &OpenResp{Op: Operation{HasArena: true}})},
 		{"OpenResp with shm", Append(nil, 1, &OpenResp{Op: Operation{NewShm: 1, ShmIDs: [4]uint32{5}}})},
