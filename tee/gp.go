@@ -123,6 +123,34 @@ const (
 	AlgSM2KEP                     Algorithm = 0x60000045
 	AlgSM2PKE                     Algorithm = 0x80000046
 	AlgHKDF                       Algorithm = 0x80000047
+
+	// OP-TEE extensions outside GP's numbering (tee_api_defines_extensions.h),
+	// enabled in OP-TEE's default configuration.
+	AlgDES3CMAC Algorithm = 0xF0000613 // CMAC over 3DES
+	AlgSM4XTS   Algorithm = 0xF0000414 // XTS over SM4, two 128-bit keys
+)
+
+// OP-TEE's key derivation extensions (lib/libutee/include/tee_api_defines_extensions.h):
+// HKDF (RFC 5869), Concat KDF (NIST SP 800-56A §5.8.1) and PBKDF2 (RFC 8018), each with
+// the hash in bits 15..12 as GP's algorithm encoding does.
+const (
+	AlgHKDFMD5DeriveKey          Algorithm = 0x800010C0
+	AlgHKDFSHA1DeriveKey         Algorithm = 0x800020C0
+	AlgHKDFSHA224DeriveKey       Algorithm = 0x800030C0
+	AlgHKDFSHA256DeriveKey       Algorithm = 0x800040C0
+	AlgHKDFSHA384DeriveKey       Algorithm = 0x800050C0
+	AlgHKDFSHA512DeriveKey       Algorithm = 0x800060C0
+	AlgConcatKDFSHA1DeriveKey    Algorithm = 0x800020C1
+	AlgConcatKDFSHA224DeriveKey  Algorithm = 0x800030C1
+	AlgConcatKDFSHA256DeriveKey  Algorithm = 0x800040C1
+	AlgConcatKDFSHA384DeriveKey  Algorithm = 0x800050C1
+	AlgConcatKDFSHA512DeriveKey  Algorithm = 0x800060C1
+	AlgPBKDF2HMACSHA1DeriveKey   Algorithm = 0x800020C2
+	AlgPBKDF2HMACSHA224DeriveKey Algorithm = 0x800030C2
+	AlgPBKDF2HMACSHA256DeriveKey Algorithm = 0x800040C2
+	AlgPBKDF2HMACSHA384DeriveKey Algorithm = 0x800050C2
+	AlgPBKDF2HMACSHA512DeriveKey Algorithm = 0x800060C2
+	AlgPBKDF2HMACSM3DeriveKey    Algorithm = 0x800070C2
 )
 
 // String returns the algorithm's GP name without the TEE_ALG_ prefix.
@@ -240,6 +268,23 @@ var algorithmNames = map[Algorithm]string{
 	AlgSM2KEP:                     "SM2_KEP",
 	AlgSM2PKE:                     "SM2_PKE",
 	AlgHKDF:                       "HKDF",
+	AlgHKDFMD5DeriveKey:           "HKDF_MD5_DERIVE_KEY",
+	AlgHKDFSHA1DeriveKey:          "HKDF_SHA1_DERIVE_KEY",
+	AlgHKDFSHA224DeriveKey:        "HKDF_SHA224_DERIVE_KEY",
+	AlgHKDFSHA256DeriveKey:        "HKDF_SHA256_DERIVE_KEY",
+	AlgHKDFSHA384DeriveKey:        "HKDF_SHA384_DERIVE_KEY",
+	AlgHKDFSHA512DeriveKey:        "HKDF_SHA512_DERIVE_KEY",
+	AlgConcatKDFSHA1DeriveKey:     "CONCAT_KDF_SHA1_DERIVE_KEY",
+	AlgConcatKDFSHA224DeriveKey:   "CONCAT_KDF_SHA224_DERIVE_KEY",
+	AlgConcatKDFSHA256DeriveKey:   "CONCAT_KDF_SHA256_DERIVE_KEY",
+	AlgConcatKDFSHA384DeriveKey:   "CONCAT_KDF_SHA384_DERIVE_KEY",
+	AlgConcatKDFSHA512DeriveKey:   "CONCAT_KDF_SHA512_DERIVE_KEY",
+	AlgPBKDF2HMACSHA1DeriveKey:    "PBKDF2_HMAC_SHA1_DERIVE_KEY",
+	AlgPBKDF2HMACSHA224DeriveKey:  "PBKDF2_HMAC_SHA224_DERIVE_KEY",
+	AlgPBKDF2HMACSHA256DeriveKey:  "PBKDF2_HMAC_SHA256_DERIVE_KEY",
+	AlgPBKDF2HMACSHA384DeriveKey:  "PBKDF2_HMAC_SHA384_DERIVE_KEY",
+	AlgPBKDF2HMACSHA512DeriveKey:  "PBKDF2_HMAC_SHA512_DERIVE_KEY",
+	AlgPBKDF2HMACSM3DeriveKey:     "PBKDF2_HMAC_SM3_DERIVE_KEY",
 }
 
 // Mode is a TEE_OperationMode (§6.1.1 Table 6-3).
@@ -379,7 +424,11 @@ const (
 	TypeHMACSHA3_512  ObjectType = 0xA000000B
 	TypeGenericSecret ObjectType = 0xA0000000
 	TypeHKDF          ObjectType = 0xA000004A
-	TypeIllegalValue  ObjectType = 0xEFFFFFFF
+	// OP-TEE's key derivation extensions: the input secret of HKDF, Concat KDF and PBKDF2.
+	TypeHKDFIKM        ObjectType = 0xA10000C0
+	TypeConcatKDFZ     ObjectType = 0xA10000C1
+	TypePBKDF2Password ObjectType = 0xA10000C2
+	TypeIllegalValue   ObjectType = 0xEFFFFFFF
 
 	TypeRSAPublicKey     ObjectType = 0xA0000030
 	TypeRSAKeypair       ObjectType = 0xA1000030
@@ -478,6 +527,23 @@ const (
 	AttrHKDFInfo                 AttributeID = 0xD0000A46
 	AttrHKDFHashAlgorithm        AttributeID = 0xF0000B46
 	AttrKDFKeySize               AttributeID = 0xF0000C46
+)
+
+// OP-TEE's key derivation extension attributes (tee_api_defines_extensions.h). OP-TEE's
+// HKDF salt and info IDs were renamed (__OPTEE_*) because GP 1.3.1 later gave the
+// TEE_ATTR_HKDF_SALT and TEE_ATTR_HKDF_INFO names other values; OP-TEE accepts both.
+const (
+	AttrHKDFIKM              AttributeID = 0xC00001C0
+	AttrOPTEEHKDFSalt        AttributeID = 0xD00002C0
+	AttrOPTEEHKDFInfo        AttributeID = 0xD00003C0
+	AttrHKDFOKMLength        AttributeID = 0xF00004C0
+	AttrConcatKDFZ           AttributeID = 0xC00001C1
+	AttrConcatKDFOtherInfo   AttributeID = 0xD00002C1
+	AttrConcatKDFDKMLength   AttributeID = 0xF00003C1
+	AttrPBKDF2Password       AttributeID = 0xC00001C2
+	AttrPBKDF2Salt           AttributeID = 0xD00002C2
+	AttrPBKDF2IterationCount AttributeID = 0xF00003C2
+	AttrPBKDF2DKMLength      AttributeID = 0xF00004C2
 )
 
 // Attribute is one TEE_Attribute: an ID with either a buffer (Ref) or, when ID.IsValue(),

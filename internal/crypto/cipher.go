@@ -11,7 +11,8 @@ import (
 	"github.com/gotee/gotee/tee"
 )
 
-// cipherEngine runs the symmetric cipher class over Go's block ciphers and modes:
+// cipherEngine runs the symmetric cipher class over Go's block ciphers (AES, DES and 3DES
+// from the standard library, SM4 from gmsm) and modes:
 // crypto/cipher's CBC and CTR, golang.org/x/crypto/xts, block-by-block ECB (which Go
 // deliberately does not offer as a mode), and CTS (CBC-CS3, as RFC 3962 and OP-TEE), which
 // is CBC for all but the last two blocks plus the ciphertext-stealing swap.
@@ -19,6 +20,7 @@ type cipherEngine struct {
 	chain chaining
 	enc   bool
 	bs    int
+	whole bool // CTR: updates output whole blocks only (SM4-CTR, as OP-TEE)
 	b     cipher.Block
 	x     *xts.Cipher
 	iv    []byte // CBC, CTS: chaining value; CTR: initial counter block
@@ -29,7 +31,7 @@ type cipherEngine struct {
 
 func newCipherEngine(fn string, op *Operation, iv []byte) *cipherEngine {
 	s := op.spec
-	c := &cipherEngine{chain: s.chain, enc: op.mode == tee.ModeEncrypt, bs: s.blockSize}
+	c := &cipherEngine{chain: s.chain, enc: op.mode == tee.ModeEncrypt, bs: s.blockSize, whole: s.ctrBlocks}
 	if c.chain == chainECB {
 		if len(iv) != 0 {
 			misuse(fn, "%v takes no IV", op.alg)
@@ -104,7 +106,9 @@ func (c *cipherEngine) updateLen(n int) int {
 	total := len(c.buf) + n
 	switch c.chain {
 	case chainCTR:
-		return n
+		if !c.whole {
+			return n
+		}
 	case chainCTS:
 		if total <= 2*c.bs {
 			return 0

@@ -24,22 +24,45 @@
 //
 // # Algorithms
 //
-// Digests: MD5, SHA-1, SHA-224/256/384/512, SHA3-224/256/384/512. MACs: HMAC over each
-// of those; AES CBC-MAC (no padding, PKCS#5), AES-CMAC; DES and 3DES CBC-MAC. Ciphers:
-// AES ECB/CBC without padding, CTR, CTS (CBC-CS3), XTS; DES and 3DES ECB/CBC. AE:
-// AES-GCM. Primitives are always Go's; ECB, CTS, CBC-MAC and CMAC, which neither Go nor
-// x/crypto offer as modes, are thin compositions of Go's block cipher and CBC mode and
-// are checked against published vectors (NIST SP 800-38A/B, RFC 3962, RFC 4493,
-// Wycheproof).
+// Digests: MD5, SHA-1, SHA-224/256/384/512, SHA3-224/256/384/512, SM3, and the
+// extendable-output SHAKE128/256, whose DigestDoFinal fills the whole output buffer
+// (digestLength 0, as in OP-TEE). MACs: HMAC over each fixed-length digest; AES CBC-MAC
+// (no padding, PKCS#5), AES-CMAC; DES and 3DES CBC-MAC; 3DES-CMAC (OP-TEE's
+// TEE_ALG_DES3_CMAC). Ciphers: AES ECB/CBC without padding, CTR, CTS (CBC-CS3), XTS; DES
+// and 3DES ECB/CBC; SM4 ECB/CBC without padding, CTR and XTS (OP-TEE's TEE_ALG_SM4_XTS).
+// AE: AES-GCM and AES-CCM. Primitives are Go's, except SM2, SM3, SM4 and the CCM
+// construction, which come from github.com/emmansun/gmsm because neither Go nor x/crypto
+// has them. ECB, CTS, CBC-MAC and CMAC are thin compositions of a block cipher and CBC
+// mode. As in OP-TEE, SM4 with PKCS#5 padding and MD5SHA1 are defined but not supported.
+//
+// Asymmetric operations and key derivation are single-stage, so they have no engine:
+// SetKey parses the key object's GP attributes (Key.Attrs) once into Go keys —
+// crypto/rsa, crypto/ecdsa and crypto/ecdh (NIST P-224 to P-521), crypto/ed25519 and
+// X25519, crypto/dsa, and gmsm's sm2 — which AsymmetricEncrypt/Decrypt,
+// AsymmetricSignDigest/VerifyDigest and DeriveKey use. Key derivation covers DH, ECDH
+// and X25519, OP-TEE's HKDF, Concat KDF and PBKDF2 extensions, and GP's TEE_ALG_HKDF
+// (crypto/hkdf, crypto/pbkdf2). The object system shares the type table:
+// ValidObjectSize, CheckAttributes (TEE_PopulateTransientObject's checks) and
+// GenerateKey. RSA_NOPAD and finite-field DH are the bare modular exponentiations of
+// math/big and are not constant time.
+//
+// Everything is checked against published vectors: NIST SP 800-38A/B/C, RFC 3610, 3962,
+// 4493, 7518 and 8032, GB/T 32905 and 32907, FIPS 202, and Project Wycheproof.
+//
+// Not supported: P-192 (Go has no constant-time implementation of it, and this package
+// does not fall back to crypto/elliptic's generic one), Ed448 and X448, SM2 key exchange,
+// and RSA keys under 1024 bits unless the TA sets GODEBUG rsa1024min=0.
 //
 // Differences from OP-TEE a TA may notice, all within what GP allows:
-//   - AES-GCM buffers AAD and payload: AEUpdate outputs 0 bytes and the final call
-//     outputs the whole message, because Go's GCM is one-shot. Plaintext is never
-//     released before the tag is verified.
+//   - AES-GCM and AES-CCM buffer AAD and payload: AEUpdate outputs 0 bytes and the final
+//     call outputs the whole message, because Go's AEADs are one-shot. Plaintext is never
+//     released before the tag is verified. For CCM the lengths given to AEInit are
+//     binding, as in OP-TEE; a payload too long for the nonce's length field panics
+//     where OP-TEE silently shortens the nonce.
 //   - AES-XTS buffers the data unit until CipherDoFinal, because x/crypto/xts encrypts a
 //     data unit in one call; it has no ciphertext stealing (lengths must be whole
 //     blocks) and takes the tweak as a 64-bit little-endian data unit number, so an IV
 //     with nonzero upper 8 bytes panics with NOT_SUPPORTED.
-//   - AES-CCM, SM3, SM4 and the asymmetric, derivation and extendable-output algorithms
-//     are not implemented yet: Allocate returns NOT_SUPPORTED.
+//   - ECDSA accepts any supported curve with any hash, as GP says; OP-TEE ties each hash
+//     to one curve. A signature of the wrong length is SIGNATURE_INVALID, not a panic.
 package crypto

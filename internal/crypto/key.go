@@ -6,18 +6,28 @@ import "github.com/gotee/gotee/tee"
 // of a TEE_ObjectHandle. The object system (transient and persistent objects) hands one
 // out through KeyObject; tests and built-in code may build one directly.
 //
-// This session's engines use only symmetric keys (TEE_ATTR_SECRET_VALUE). Asymmetric key
-// attributes will be added as fields when the asymmetric classes land.
+// A symmetric key is its Secret; every other key is its attributes (Attrs), which SetKey
+// copies, checks and parses. Which attributes each type has is GP's Table 5-10 (see
+// CheckAttributes).
 type Key struct {
 	Type tee.ObjectType // TEE_ObjectInfo.objectType
 	// Size is TEE_ObjectInfo.objectSize in bits (for DES and 3DES it counts the parity
-	// bits, as GP does: 64, 128 or 192). Zero means 8*len(Secret).
+	// bits, as GP does: 64, 128 or 192; RSA the modulus bits, DSA and DH the prime bits,
+	// ECC the curve's size). Zero means 8*len(Secret), or for an asymmetric key the size
+	// its attributes give.
 	Size int
 	// Usage is TEE_ObjectInfo.objectUsage; it must include the operation's
 	// requiredKeyUsage. A transient object starts with UsageAll.
 	Usage tee.Usage
-	// Secret is TEE_ATTR_SECRET_VALUE. SetKey copies it.
+	// Secret is TEE_ATTR_SECRET_VALUE. SetKey copies it. The input secret of the key
+	// derivation types (TEE_ATTR_HKDF_IKM, TEE_ATTR_CONCAT_KDF_Z,
+	// TEE_ATTR_PBKDF2_PASSWORD) may be given here or in Attrs.
 	Secret []byte
+	// Attrs are all the other attributes of the object: RSA modulus and exponents, ECC
+	// curve (a value attribute) and coordinates, DSA and DH domain and values, Ed25519 and
+	// X25519 public and private values. Big integers are big-endian; leading zero bytes
+	// are allowed.
+	Attrs []tee.Attribute
 }
 
 // KeyObject is what SetKey and SetKey2 accept: anything that can produce the key material
@@ -32,43 +42,14 @@ type KeyObject interface {
 func (k *Key) OperationKey() (*Key, error) { return k, nil }
 
 func (k *Key) bits() int {
-	if k.Size != 0 {
+	switch {
+	case k.Size != 0:
 		return k.Size
+	case len(k.Secret) != 0 || len(k.Attrs) == 0:
+		return 8 * len(k.Secret)
 	}
-	return 8 * len(k.Secret)
-}
-
-// validKeySize reports whether bits is a size GP allows for a key object of type t
-// (TEE Internal Core API 1.3.1 Table 5-9, as OP-TEE's tee_svc_cryp.c applies it).
-func validKeySize(t tee.ObjectType, bits int) bool {
-	between := func(lo, hi int) bool { return bits >= lo && bits <= hi && bits%8 == 0 }
-	switch t {
-	case tee.TypeAES:
-		return bits == 128 || bits == 192 || bits == 256
-	case tee.TypeSM4:
-		return bits == 128
-	case tee.TypeDES:
-		return bits == 64
-	case tee.TypeDES3:
-		return bits == 128 || bits == 192
-	case tee.TypeHMACMD5:
-		return between(64, 512)
-	case tee.TypeHMACSHA1:
-		return between(80, 512)
-	case tee.TypeHMACSHA224:
-		return between(112, 512)
-	case tee.TypeHMACSHA256:
-		return between(192, 1024)
-	case tee.TypeHMACSHA384, tee.TypeHMACSHA512:
-		return between(256, 1024)
-	case tee.TypeHMACSHA3_224:
-		return between(192, 1024)
-	case tee.TypeHMACSHA3_256, tee.TypeHMACSHA3_384, tee.TypeHMACSHA3_512:
-		return between(256, 1024)
-	case tee.TypeHMACSM3:
-		return between(80, 1024)
-	case tee.TypeGenericSecret:
-		return between(8, 4096)
+	if ak, err := parseAsymKey(k); err == nil {
+		return ak.bits
 	}
-	return false
+	return 0
 }

@@ -30,6 +30,8 @@ type Operation struct {
 	state      tee.State
 	keySize    int // bits of key1 (and of key2, which must be equal)
 	key1, key2 []byte
+	akey       *asymKey // asymmetric and derivation classes: the parsed key
+	akeyShared bool     // akey is also another operation's (Copy): do not wipe it
 	eng        engine
 	freed      bool
 }
@@ -74,13 +76,20 @@ type OperationInfoMultiple struct {
 // tee.ErrNotSupported when the algorithm is unknown or not implemented, the mode does not
 // fit the algorithm, or maxKeySize (bits) is not a key size GP allows for the algorithm's
 // key type. For AES-XTS maxKeySize is the size of both keys together (OP-TEE's reading).
-// maxKeySize is ignored for digests.
+// maxKeySize is ignored for digests. The asymmetric algorithms take the sizes OP-TEE's
+// TEE_AllocateOperation does: ECDSA any supported curve's size (192 is not supported),
+// Ed25519 and X25519 256, DSA_SHA1 512..1024 in steps of 64, DSA_SHA224 2048,
+// DSA_SHA256 2048 or 3072, ECDH up to 521, the rest any size of their key type.
 func Allocate(alg tee.Algorithm, mode tee.Mode, maxKeySize int) (*Operation, error) {
 	s, ok := specs[alg]
 	if !ok || !s.allowsMode(mode) {
 		return nil, tee.ErrNotSupported
 	}
-	if s.class != tee.ClassDigest {
+	if as := asymSpecs[alg]; as != nil {
+		if as.maxSize != nil && !as.maxSize(maxKeySize) || !ValidObjectSize(as.pair, maxKeySize) {
+			return nil, tee.ErrNotSupported
+		}
+	} else if s.class != tee.ClassDigest {
 		per := maxKeySize
 		if s.twoKeys {
 			if maxKeySize%2 != 0 {
@@ -111,9 +120,7 @@ func (op *Operation) Free() {
 		return
 	}
 	op.dropEngine()
-	clear(op.key1)
-	clear(op.key2)
-	op.key1, op.key2 = nil, nil
+	op.clearKeys()
 	op.freed = true
 }
 
@@ -147,7 +154,7 @@ func (op *Operation) Info() OperationInfo {
 		DigestLength:     op.digestLen,
 		MaxKeySize:       op.maxKeySize,
 		KeySize:          op.keySize,
-		RequiredKeyUsage: op.spec.requiredUsage(op.mode),
+		RequiredKeyUsage: op.requiredUsage(),
 		HandleState:      op.handle,
 	}
 	if op.spec.twoKeys {
@@ -178,7 +185,7 @@ func (op *Operation) InfoMultiple() OperationInfoMultiple {
 		n = 2
 	}
 	for range n {
-		info.Keys = append(info.Keys, KeyInformation{KeySize: op.keySize, RequiredKeyUsage: op.spec.requiredUsage(op.mode)})
+		info.Keys = append(info.Keys, KeyInformation{KeySize: op.keySize, RequiredKeyUsage: op.requiredUsage()})
 	}
 	return info
 }
@@ -248,7 +255,7 @@ func (op *Operation) checkKey(fn string, key *Key, max int) {
 	case bits > max:
 		misuse(fn, "key size %d exceeds the operation's maximum %d", bits, max)
 	}
-	if req := op.spec.requiredUsage(op.mode); key.Usage&req != req {
+	if req := op.requiredUsage(); key.Usage&req != req {
 		misuse(fn, "key usage 0x%x lacks required 0x%x", uint32(key.Usage), uint32(req))
 	}
 }
@@ -280,6 +287,14 @@ func (op *Operation) SetKey(k KeyObject) error {
 	key, err := keyMaterial(fn, k)
 	if err != nil {
 		return err
+	}
+	if as := asymSpecs[op.alg]; as != nil {
+		ak := op.checkAsymKey(fn, as, key)
+		op.clearKeys()
+		op.akey = ak
+		op.keySize = ak.bits
+		op.handle |= tee.FlagKeySet
+		return nil
 	}
 	op.checkKey(fn, key, op.maxKeySize)
 	op.clearKeys()
@@ -337,6 +352,10 @@ func (op *Operation) clearKeys() {
 	clear(op.key1)
 	clear(op.key2)
 	op.key1, op.key2 = nil, nil
+	if op.akey != nil && !op.akeyShared {
+		op.akey.wipe()
+	}
+	op.akey, op.akeyShared = nil, false
 	op.keySize = 0
 	op.handle &^= tee.FlagKeySet
 	if op.spec.class != tee.ClassDigest {
@@ -368,9 +387,13 @@ func Copy(dst, src *Operation) {
 		}
 	}
 	dst.dropEngine()
-	clear(dst.key1)
-	clear(dst.key2)
+	dst.clearKeys()
 	dst.key1, dst.key2 = slices.Clone(src.key1), slices.Clone(src.key2)
+	if src.akey != nil {
+		// Go's keys are immutable, so both operations may use them; neither wipes them.
+		dst.akey, dst.akeyShared = src.akey, true
+		src.akeyShared = true
+	}
 	dst.keySize = src.keySize
 	dst.handle = src.handle
 	dst.digestLen = src.digestLen

@@ -26,10 +26,15 @@ func TestAllocateNotSupported(t *testing.T) {
 		{"3DES size", tee.AlgDES3ECBNoPad, tee.ModeEncrypt, 64},
 		{"XTS size", tee.AlgAESXTS, tee.ModeEncrypt, 128},
 		{"HMAC size", tee.AlgHMACSHA256, tee.ModeMAC, 128},
-		{"CCM", tee.AlgAESCCM, tee.ModeEncrypt, 128},
-		{"SM3", tee.AlgSM3, tee.ModeDigest, 0},
-		{"SM4", tee.AlgSM4CBCNoPad, tee.ModeEncrypt, 128},
-		{"RSA", tee.AlgRSANoPad, tee.ModeEncrypt, 2048},
+		{"CCM mode", tee.AlgAESCCM, tee.ModeMAC, 128},
+		{"SM4 size", tee.AlgSM4CBCNoPad, tee.ModeEncrypt, 192},
+		// OP-TEE defines these IDs but TEE_AllocateOperation refuses them.
+		{"SM4 ECB PKCS5", tee.AlgSM4ECBPKCS5, tee.ModeEncrypt, 128},
+		{"SM4 CBC PKCS5", tee.AlgSM4CBCPKCS5, tee.ModeEncrypt, 128},
+		{"MD5SHA1", tee.AlgMD5SHA1, tee.ModeDigest, 0},
+		{"SHAKE mode", tee.AlgSHAKE128, tee.ModeMAC, 0},
+		{"RSA mode", tee.AlgRSANoPad, tee.ModeSign, 2048},
+		{"Ed448", tee.AlgEd448, tee.ModeSign, 448},
 	}
 	for _, tc := range tests {
 		if _, err := Allocate(tc.alg, tc.mode, tc.max); err != tee.ErrNotSupported {
@@ -42,8 +47,16 @@ func TestAllocateNotSupported(t *testing.T) {
 	if err := IsAlgorithmSupported(tee.AlgAESGCM, tee.CurveNISTP256); err != tee.ErrNotSupported {
 		t.Errorf("IsAlgorithmSupported(GCM, P256) = %v", err)
 	}
-	if err := IsAlgorithmSupported(tee.AlgAESCCM, tee.ElementNone); err != tee.ErrNotSupported {
-		t.Errorf("IsAlgorithmSupported(CCM) = %v", err)
+	for _, alg := range []tee.Algorithm{tee.AlgAESCCM, tee.AlgSM3, tee.AlgHMACSM3, tee.AlgSM4ECBNoPad, tee.AlgSM4CBCNoPad,
+		tee.AlgSM4CTR, tee.AlgSHAKE128, tee.AlgSHAKE256} {
+		if err := IsAlgorithmSupported(alg, tee.ElementNone); err != nil {
+			t.Errorf("IsAlgorithmSupported(%v) = %v", alg, err)
+		}
+	}
+	for _, alg := range []tee.Algorithm{tee.AlgSM4ECBPKCS5, tee.AlgSM4CBCPKCS5, tee.AlgMD5SHA1} {
+		if err := IsAlgorithmSupported(alg, tee.ElementNone); err != tee.ErrNotSupported {
+			t.Errorf("IsAlgorithmSupported(%v) = %v", alg, err)
+		}
 	}
 }
 

@@ -28,6 +28,7 @@ const (
 	chainCBCMACPKCS5
 	chainCMAC
 	chainGCM
+	chainCCM
 )
 
 // spec is what the engine knows about one supported algorithm.
@@ -39,7 +40,11 @@ type spec struct {
 	digestLen int            // TEE_OperationInfo.digestLength (AE: set by AEInit)
 	blockSize int
 	chain     chaining
+	// ctrBlocks makes CTR updates output whole blocks only, as OP-TEE does for SM4-CTR
+	// (its AES-CTR streams).
+	ctrBlocks bool
 	newHash   func() hash.Hash
+	newXOF    func() *sha3.SHAKE // SHAKE128/256 instead of newHash
 	newBlock  func(key []byte) (cipher.Block, error)
 }
 
@@ -106,6 +111,10 @@ func init() {
 	digest(tee.AlgSHA3_256, func() hash.Hash { return sha3.New256() })
 	digest(tee.AlgSHA3_384, func() hash.Hash { return sha3.New384() })
 	digest(tee.AlgSHA3_512, func() hash.Hash { return sha3.New512() })
+	digest(tee.AlgSM3, newSM3)
+	// GP 1.3.1 and OP-TEE: the output length of an XOF is the TA's buffer, digestLength 0.
+	specs[tee.AlgSHAKE128] = &spec{class: tee.ClassDigest, modes: digestModes, newXOF: sha3.NewSHAKE128}
+	specs[tee.AlgSHAKE256] = &spec{class: tee.ClassDigest, modes: digestModes, newXOF: sha3.NewSHAKE256}
 
 	hmacAlg(tee.AlgHMACMD5, tee.TypeHMACMD5, md5.New)
 	hmacAlg(tee.AlgHMACSHA1, tee.TypeHMACSHA1, sha1.New)
@@ -117,6 +126,7 @@ func init() {
 	hmacAlg(tee.AlgHMACSHA3_256, tee.TypeHMACSHA3_256, newSHA3(sha3.New256))
 	hmacAlg(tee.AlgHMACSHA3_384, tee.TypeHMACSHA3_384, newSHA3(sha3.New384))
 	hmacAlg(tee.AlgHMACSHA3_512, tee.TypeHMACSHA3_512, newSHA3(sha3.New512))
+	hmacAlg(tee.AlgHMACSM3, tee.TypeHMACSM3, newSM3)
 
 	block(tee.AlgAESECBNoPad, tee.ClassCipher, cipherModes, tee.TypeAES, 16, chainECB, aes.NewCipher)
 	block(tee.AlgAESCBCNoPad, tee.ClassCipher, cipherModes, tee.TypeAES, 16, chainCBC, aes.NewCipher)
@@ -127,6 +137,7 @@ func init() {
 	block(tee.AlgAESCBCMACPKCS5, tee.ClassMAC, macModes, tee.TypeAES, 16, chainCBCMACPKCS5, aes.NewCipher)
 	block(tee.AlgAESCMAC, tee.ClassMAC, macModes, tee.TypeAES, 16, chainCMAC, aes.NewCipher)
 	block(tee.AlgAESGCM, tee.ClassAE, cipherModes, tee.TypeAES, 16, chainGCM, aes.NewCipher)
+	block(tee.AlgAESCCM, tee.ClassAE, cipherModes, tee.TypeAES, 16, chainCCM, aes.NewCipher)
 	block(tee.AlgDESECBNoPad, tee.ClassCipher, cipherModes, tee.TypeDES, 8, chainECB, newDES)
 	block(tee.AlgDESCBCNoPad, tee.ClassCipher, cipherModes, tee.TypeDES, 8, chainCBC, newDES)
 	block(tee.AlgDESCBCMACNoPad, tee.ClassMAC, macModes, tee.TypeDES, 8, chainCBCMACNoPad, newDES)
@@ -135,12 +146,26 @@ func init() {
 	block(tee.AlgDES3CBCNoPad, tee.ClassCipher, cipherModes, tee.TypeDES3, 8, chainCBC, newDES3)
 	block(tee.AlgDES3CBCMACNoPad, tee.ClassMAC, macModes, tee.TypeDES3, 8, chainCBCMACNoPad, newDES3)
 	block(tee.AlgDES3CBCMACPKCS5, tee.ClassMAC, macModes, tee.TypeDES3, 8, chainCBCMACPKCS5, newDES3)
+	block(tee.AlgDES3CMAC, tee.ClassMAC, macModes, tee.TypeDES3, 8, chainCMAC, newDES3)
+	block(tee.AlgSM4ECBNoPad, tee.ClassCipher, cipherModes, tee.TypeSM4, 16, chainECB, newSM4)
+	block(tee.AlgSM4CBCNoPad, tee.ClassCipher, cipherModes, tee.TypeSM4, 16, chainCBC, newSM4)
+	block(tee.AlgSM4CTR, tee.ClassCipher, cipherModes, tee.TypeSM4, 16, chainCTR, newSM4)
+	specs[tee.AlgSM4CTR].ctrBlocks = true
+	block(tee.AlgSM4XTS, tee.ClassCipher, cipherModes, tee.TypeSM4, 16, chainXTS, newSM4)
+	// Not registered, as in OP-TEE (which defines the IDs but whose TEE_AllocateOperation
+	// refuses them): TEE_ALG_SM4_ECB_PKCS5, TEE_ALG_SM4_CBC_PKCS5 and TEE_ALG_MD5SHA1.
 }
 
 // IsAlgorithmSupported reports whether this implementation supports alg with element
-// (TEE_IsAlgorithmSupported, §6.2.9): nil, or tee.ErrNotSupported. Element must be
-// ElementNone for every algorithm this engine implements (none of them is elliptic-curve).
+// (TEE_IsAlgorithmSupported, §6.2.9): nil, or tee.ErrNotSupported. Element is an ECC
+// curve for the elliptic-curve algorithms and ElementNone for every other.
 func IsAlgorithmSupported(alg tee.Algorithm, element tee.Element) error {
+	if handled, ok := supportsElement(alg, element); handled {
+		if !ok {
+			return tee.ErrNotSupported
+		}
+		return nil
+	}
 	if _, ok := specs[alg]; !ok || element != tee.ElementNone {
 		return tee.ErrNotSupported
 	}

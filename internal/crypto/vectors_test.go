@@ -187,6 +187,12 @@ func TestBlockMACVectors(t *testing.T) {
 		{"RFC4493 ex3", tee.AlgAESCMAC, tee.TypeAES, sp38aKey, strings.ReplaceAll(sp38aPT, " ", "")[:80], "dfa66747de9ae63030ca32611497c827"},
 		{"RFC4493 ex4", tee.AlgAESCMAC, tee.TypeAES, sp38aKey, sp38aPT, "51f0bebf7e3b9d92fc49741779363cfe"},
 		{"AES CBC-MAC from F.2.1", tee.AlgAESCBCMACNoPad, tee.TypeAES, sp38aKey, xorIV(sp38aPT, "000102030405060708090a0b0c0d0e0f"), "3ff1caa1681fac09120eca307586e1a7"},
+		// NIST SP 800-38B Appendix D.4 (updated CMAC examples), three-key TDEA, for
+		// OP-TEE's TEE_ALG_DES3_CMAC extension.
+		{"SP800-38B D.4 ex13", tee.AlgDES3CMAC, tee.TypeDES3, tdeaCMACKey, "", "b7a688e122ffaf95"},
+		{"SP800-38B D.4 ex14", tee.AlgDES3CMAC, tee.TypeDES3, tdeaCMACKey, sp38aPT[:16], "8e8f293136283797"},
+		{"SP800-38B D.4 ex15", tee.AlgDES3CMAC, tee.TypeDES3, tdeaCMACKey, strings.ReplaceAll(sp38aPT, " ", "")[:40], "743ddbe0ce2dc2ed"},
+		{"SP800-38B D.4 ex16", tee.AlgDES3CMAC, tee.TypeDES3, tdeaCMACKey, strings.ReplaceAll(sp38aPT, " ", "")[:64], "33e6b1092400eae5"},
 		{"DES CBC-MAC from FIPS81", tee.AlgDESCBCMACNoPad, tee.TypeDES, "0123456789abcdef", xorIV("4e6f772069732074 68652074696d6520 666f7220616c6c20", "1234567890abcdef"), "683788499a7c05f6"},
 	}
 	for _, tc := range tests {
@@ -207,6 +213,8 @@ func TestBlockMACVectors(t *testing.T) {
 		})
 	}
 }
+
+const tdeaCMACKey = "8aa83bf8cbda1062 0bc1bf19fbb6cd58 bc313d4a371ca8b5"
 
 // PKCS#5 CBC-MAC equals the no-padding CBC-MAC of the explicitly padded message.
 func TestCBCMACPKCS5(t *testing.T) {

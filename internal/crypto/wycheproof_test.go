@@ -61,6 +61,7 @@ func TestWycheproofMAC(t *testing.T) {
 		{"hmac_sha3_256_test.json", tee.AlgHMACSHA3_256, tee.TypeHMACSHA3_256},
 		{"hmac_sha3_384_test.json", tee.AlgHMACSHA3_384, tee.TypeHMACSHA3_384},
 		{"hmac_sha3_512_test.json", tee.AlgHMACSHA3_512, tee.TypeHMACSHA3_512},
+		{"hmac_sm3_test.json", tee.AlgHMACSM3, tee.TypeHMACSM3},
 		{"aes_cmac_test.json", tee.AlgAESCMAC, tee.TypeAES},
 	}
 	for _, f := range files {
