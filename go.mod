@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0
+	github.com/cloudflare/circl v1.6.5
 	github.com/emmansun/gmsm v0.15.5
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/crypto v0.58.0

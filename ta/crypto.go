@@ -54,7 +54,9 @@ func DeriveKey(op *Operation, params []tee.Attribute, derived *Object) {
 	if derived.initialized() {
 		misuse(fn, "derived key object is already initialized")
 	}
-	secret, err := op.DeriveKey(params)
+	// The derived object's size tells the algorithms that let the caller choose how
+	// much to derive (SM2 key exchange, read as bytes there, as OP-TEE does).
+	secret, err := op.DeriveKeySized(params, derived.maxBits)
 	if err != nil {
 		var r tee.Result
 		if !errors.As(err, &r) {
@@ -64,7 +66,7 @@ func DeriveKey(op *Operation, params []tee.Attribute, derived *Object) {
 	}
 	defer clear(secret)
 	bits := 8 * len(secret)
-	if bits > derived.maxBits {
+	if bits > derived.maxBits && op.Info().Algorithm != tee.AlgSM2KEP {
 		misuse(fn, "derived secret of %d bits exceeds the object's maximum of %d", bits, derived.maxBits)
 	}
 	derived.attrs = []tee.Attribute{{ID: tee.AttrSecretValue, Ref: append([]byte(nil), secret...)}}

@@ -527,6 +527,11 @@ const (
 	AttrHKDFInfo                 AttributeID = 0xD0000A46
 	AttrHKDFHashAlgorithm        AttributeID = 0xF0000B46
 	AttrKDFKeySize               AttributeID = 0xF0000C46
+
+	// Ed448's are GP 1.3.1's values (Table 6-17); OP-TEE's tee_api_defines.h omits them
+	// because OP-TEE has no Ed448.
+	AttrEd448PublicValue  AttributeID = 0xD0000002
+	AttrEd448PrivateValue AttributeID = 0xC0000003
 )
 
 // OP-TEE's key derivation extension attributes (tee_api_defines_extensions.h). OP-TEE's
@@ -544,6 +549,12 @@ const (
 	AttrPBKDF2Salt           AttributeID = 0xD00002C2
 	AttrPBKDF2IterationCount AttributeID = 0xF00003C2
 	AttrPBKDF2DKMLength      AttributeID = 0xF00004C2
+
+	// OP-TEE first gave TEE_ATTR_ECC_EPHEMERAL_PUBLIC_VALUE_X and _Y these values by
+	// mistake (__OPTEE_SM2_KEP_ATTR_ECC_EPHEMERAL_PUBLIC_VALUE_X, _Y); its TEE_ALG_SM2_KEP
+	// still accepts them beside GP's. They equal TEE_ATTR_HKDF_SALT and _INFO.
+	AttrOPTEESM2KEPEphemeralPublicValueX AttributeID = 0xD0000946
+	AttrOPTEESM2KEPEphemeralPublicValueY AttributeID = 0xD0000A46
 )
 
 // Attribute is one TEE_Attribute: an ID with either a buffer (Ref) or, when ID.IsValue(),
@@ -567,5 +578,6 @@ const (
 	CurveNISTP384 Element = 0x00000004
 	CurveNISTP521 Element = 0x00000005
 	Curve25519    Element = 0x00000300
+	Curve448      Element = 0x00000301
 	CurveSM2      Element = 0x00000400
 )

@@ -4,6 +4,7 @@ import (
 	"crypto/cipher"
 	"crypto/subtle"
 	"slices"
+	"sync"
 
 	"github.com/gotee/gotee/tee"
 )
@@ -60,16 +61,40 @@ func (a *aeEngine) gcm() (cipher.AEAD, bool) {
 	return g, exact
 }
 
+// scratch holds the buffers GCM seals into and opens in: Go's AEAD writes ciphertext
+// and tag contiguously, while GP keeps them apart, so one copy is unavoidable; reusing
+// the buffer keeps it the only one (no allocation and zeroing of a fresh one per
+// message, which for large messages costs as much as the copy).
+var scratch sync.Pool
+
+func getScratch(n int) *[]byte {
+	if b, ok := scratch.Get().(*[]byte); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n)
+	return &b
+}
+
+// putScratch keeps a buffer for reuse, wiping it first if it held plaintext.
+func putScratch(b *[]byte, plaintext bool) {
+	if plaintext {
+		clear(*b)
+	}
+	scratch.Put(b)
+}
+
 func (a *aeEngine) seal(dst, tag, pt []byte) {
 	if a.ccm {
 		a.ccmSeal(dst, tag, pt)
 		return
 	}
 	g, _ := a.gcm()
-	out := g.Seal(nil, a.nonce, pt, a.aad)
+	buf := getScratch(len(pt) + g.Overhead())
+	defer putScratch(buf, false) // ciphertext and tag only
+	out := g.Seal((*buf)[:0], a.nonce, pt, a.aad)
 	copy(dst, out[:len(pt)])
 	copy(tag, out[len(pt):len(pt)+a.tagLen])
-	clear(out)
 }
 
 func (a *aeEngine) open(dst, ct, tag []byte) bool {
@@ -78,13 +103,14 @@ func (a *aeEngine) open(dst, ct, tag []byte) bool {
 	}
 	g, exact := a.gcm()
 	if exact {
-		in := append(slices.Clone(ct), tag...)
-		out, err := g.Open(nil, a.nonce, in, a.aad)
+		buf := getScratch(len(ct) + len(tag))
+		defer putScratch(buf, true)
+		in := append(append((*buf)[:0], ct...), tag...)
+		out, err := g.Open(in[:0], a.nonce, in, a.aad) // in place
 		if err != nil {
 			return false
 		}
 		copy(dst, out)
-		clear(out)
 		return true
 	}
 	// Truncated tag with a non-96-bit nonce: GCM's keystream depends only on key and
@@ -218,8 +244,11 @@ func (op *Operation) AEEncryptFinal(dst, tag, src []byte) (n, tagLen int, err er
 		return need, a.tagLen, tee.ErrShortBuffer
 	}
 	a.ccmCheckFeed(fn, len(src), true)
-	pt := append(a.payload, src...)
-	a.payload = pt
+	pt := src // a one-shot message needs no buffering
+	if len(a.payload) > 0 {
+		pt = append(a.payload, src...)
+		a.payload = pt
+	}
 	a.seal(dst[:need], tag[:a.tagLen], pt)
 	tagLen = a.tagLen
 	op.reset()
@@ -243,8 +272,11 @@ func (op *Operation) AEDecryptFinal(dst, src, tag []byte) (int, error) {
 		return need, tee.ErrShortBuffer
 	}
 	a.ccmCheckFeed(fn, len(src), true)
-	ct := append(a.payload, src...)
-	a.payload = ct
+	ct := src
+	if len(a.payload) > 0 {
+		ct = append(a.payload, src...)
+		a.payload = ct
+	}
 	ok := len(tag) == a.tagLen && a.open(dst[:need], ct, tag)
 	op.reset()
 	if !ok {

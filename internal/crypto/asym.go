@@ -7,8 +7,9 @@ package crypto
 // are single-stage: no Init, no Update, one call that does the whole job. So an
 // Operation of these classes has no engine; SetKey parses the key object's attributes
 // once into Go keys (crypto/rsa, crypto/ecdsa, crypto/ecdh, crypto/ed25519, crypto/dsa,
-// gmsm's sm2) and each call uses them. Keys arrive as GP attributes (big-endian integers,
-// fixed-size Curve25519 strings, value attributes for curves) in Key.Attrs.
+// gmsm's sm2, circl's ed448 and x448) and each call uses them. Keys arrive as GP
+// attributes (big-endian integers, fixed-size Curve25519 and Curve448 strings, value
+// attributes for curves) in Key.Attrs.
 //
 // Where a scheme has no function in Go's standard library, it is composed from the
 // primitive Go does provide, never reimplemented:
@@ -35,6 +36,9 @@ import (
 	"errors"
 	"hash"
 
+	"github.com/cloudflare/circl/dh/x448"
+	"github.com/cloudflare/circl/sign/ed448"
+
 	"github.com/gotee/gotee/tee"
 )
 
@@ -50,11 +54,14 @@ const (
 	schDSA
 	schECDSA
 	schEd25519
+	schEd448
 	schSM2DSA
 	schSM2PKE
+	schSM2KEP
 	schDH
 	schECDH
 	schX25519
+	schX448
 	schHKDF   // OP-TEE's HKDF_<hash>_DERIVE_KEY
 	schGPHKDF // GP 1.3.1 TEE_ALG_HKDF
 	schConcatKDF
@@ -168,9 +175,15 @@ func init() {
 	registerAsym(tee.AlgEd25519, tee.ClassAsymmetricSignature, &asymSpec{scheme: schEd25519, pair: tee.TypeEd25519Keypair, pub: tee.TypeEd25519PublicKey, maxSize: is256})
 	registerAsym(tee.AlgECDHDeriveSharedSecret, tee.ClassKeyDerivation, &asymSpec{scheme: schECDH, pair: tee.TypeECDHKeypair, maxSize: func(b int) bool { return ValidObjectSize(tee.TypeECDHKeypair, b) }})
 	registerAsym(tee.AlgX25519, tee.ClassKeyDerivation, &asymSpec{scheme: schX25519, pair: tee.TypeX25519Keypair, maxSize: is256})
+	registerAsym(tee.AlgEd448, tee.ClassAsymmetricSignature, &asymSpec{scheme: schEd448, pair: tee.TypeEd448Keypair, pub: tee.TypeEd448PublicKey, maxSize: isEd448Size})
+	registerAsym(tee.AlgX448, tee.ClassKeyDerivation, &asymSpec{scheme: schX448, pair: tee.TypeX448Keypair, maxSize: func(b int) bool { return b == 448 }})
 	registerAsym(tee.AlgSM2DSASM3, tee.ClassAsymmetricSignature, &asymSpec{scheme: schSM2DSA, pair: tee.TypeSM2DSAKeypair, pub: tee.TypeSM2DSAPublicKey, maxSize: is256})
 	specs[tee.AlgSM2DSASM3].digestLen = 32 // SM3
 	registerAsym(tee.AlgSM2PKE, tee.ClassAsymmetricCipher, &asymSpec{scheme: schSM2PKE, pair: tee.TypeSM2PKEKeypair, pub: tee.TypeSM2PKEPublicKey, maxSize: is256})
+	// SM2_KEP takes two 256-bit key pairs (static and ephemeral): maxKeySize is 512, as
+	// OP-TEE requires. Its ID has the asymmetric cipher class bits; it derives keys.
+	registerAsym(tee.AlgSM2KEP, tee.ClassKeyDerivation, &asymSpec{scheme: schSM2KEP, pair: tee.TypeSM2KEPKeypair, maxSize: func(b int) bool { return b == 512 }})
+	specs[tee.AlgSM2KEP].twoKeys = true
 	registerAsym(tee.AlgDHDeriveSharedSecret, tee.ClassKeyDerivation, &asymSpec{scheme: schDH, pair: tee.TypeDHKeypair})
 
 	kdf := func(a tee.Algorithm, sch scheme, t tee.ObjectType, h crypto.Hash) {
@@ -272,6 +285,11 @@ type asymKey struct {
 	xPriv *ecdh.PrivateKey
 	xPub  *ecdh.PublicKey
 
+	ed448Pub  ed448.PublicKey
+	ed448Priv ed448.PrivateKey
+	x448Pub   *x448.Key
+	x448Priv  *x448.Key
+
 	dsa *dsaKey
 	dh  *dhKey
 	sm2 *sm2Key
@@ -282,6 +300,10 @@ type asymKey struct {
 func (k *asymKey) wipe() {
 	clear(k.secret)
 	clear(k.edPriv)
+	clear(k.ed448Priv)
+	if k.x448Priv != nil {
+		clear(k.x448Priv[:])
+	}
 	if k.dh != nil {
 		k.dh.x.SetInt64(0)
 	}
@@ -305,6 +327,10 @@ func parseAsymKey(key *Key) (*asymKey, error) {
 		err = k.parseEd25519(a)
 	case tee.TypeX25519PublicKey, tee.TypeX25519Keypair:
 		err = k.parseX25519(a)
+	case tee.TypeEd448PublicKey, tee.TypeEd448Keypair:
+		err = k.parseEd448(a)
+	case tee.TypeX448PublicKey, tee.TypeX448Keypair:
+		err = k.parseX448(a)
 	case tee.TypeDSAPublicKey, tee.TypeDSAKeypair:
 		err = k.parseDSA(a)
 	case tee.TypeDHKeypair:
@@ -350,8 +376,8 @@ func (op *Operation) requiredUsage() tee.Usage {
 
 // checkAsymKey panics unless key suits an asymmetric or derivation operation: the type
 // (the key pair, or the public key for encryption and verification), a valid size no
-// larger than maxKeySize, and the usage.
-func (op *Operation) checkAsymKey(fn string, as *asymSpec, key *Key) *asymKey {
+// larger than max bits, and the usage.
+func (op *Operation) checkAsymKey(fn string, as *asymSpec, key *Key, max int) *asymKey {
 	okType := key.Type == as.pair
 	if as.pub != 0 && key.Type == as.pub && (op.mode == tee.ModeEncrypt || op.mode == tee.ModeVerify) {
 		okType = true
@@ -366,8 +392,8 @@ func (op *Operation) checkAsymKey(fn string, as *asymSpec, key *Key) *asymKey {
 	switch {
 	case !ValidObjectSize(key.Type, k.bits):
 		misuse(fn, "invalid key size %d bits", k.bits)
-	case k.bits > op.maxKeySize:
-		misuse(fn, "key size %d exceeds the operation's maximum %d", k.bits, op.maxKeySize)
+	case k.bits > max:
+		misuse(fn, "key size %d exceeds the operation's maximum %d", k.bits, max)
 	}
 	if req := op.requiredUsage(); key.Usage&req != req {
 		misuse(fn, "key usage 0x%x lacks required 0x%x", uint32(key.Usage), uint32(req))
@@ -469,12 +495,13 @@ func finishOutput(dst, out []byte, err error) (int, error) {
 // AsymmetricSignDigest signs digest into dst and returns the signature length
 // (TEE_AsymmetricSignDigest, §6.8.2). The digest must be the algorithm's hash of the
 // message (DSA also accepts the length of the subprime; ECDSA any length, which it
-// truncates as FIPS 186 says); for ED25519 it is the message itself, as GP 1.3.1 says,
-// with params TEE_ATTR_EDDSA_CTX (Ed25519ctx) and TEE_ATTR_EDDSA_PREHASH (1: Ed25519ph,
-// over SHA-512 of the message computed here, as OP-TEE). RSASSA-PSS takes the salt
-// length (TEE_ATTR_RSA_PSS_SALT_LENGTH, default the hash length). Signatures are RSA
+// truncates as FIPS 186 says); for ED25519 and ED448 it is the message itself, as GP
+// 1.3.1 says, with params TEE_ATTR_EDDSA_CTX (Ed25519ctx; Ed448's context) and
+// TEE_ATTR_EDDSA_PREHASH (1: Ed25519ph over SHA-512 of the message computed here, as
+// OP-TEE; Ed448ph over SHAKE256). RSASSA-PSS takes the salt length
+// (TEE_ATTR_RSA_PSS_SALT_LENGTH, default the hash length). Signatures are RSA
 // modulus-sized, DSA and ECDSA r||s with each half left-padded to the subprime or curve
-// size, SM2 r||s of 32 bytes each, Ed25519 64 bytes. A dst shorter than the signature
+// size, SM2 r||s of 32 bytes each, Ed25519 64 bytes, Ed448 114. A dst shorter than the signature
 // gets the size and tee.ErrShortBuffer; everything else GP makes a panic (wrong digest
 // length, bad parameters, wrong class, mode or key) panics, since TEE_AsymmetricSignDigest
 // may return nothing else.
@@ -492,6 +519,8 @@ func (op *Operation) AsymmetricSignDigest(dst []byte, params []tee.Attribute, di
 		need = 2 * k.dsa.qBytes()
 	case schEd25519:
 		need = ed25519.SignatureSize
+	case schEd448:
+		need = ed448.SignatureSize
 	case schSM2DSA:
 		need = 64
 	}
@@ -513,6 +542,8 @@ func (op *Operation) AsymmetricSignDigest(dst []byte, params []tee.Attribute, di
 		sig = k.dsaSign(fn, digest)
 	case schEd25519:
 		sig = k.ed25519Sign(fn, params, digest)
+	case schEd448:
+		sig = k.ed448Sign(fn, params, digest)
 	case schSM2DSA:
 		paramSet(fn, params)
 		op.checkDigestLen(fn, 32, digest)
@@ -529,7 +560,7 @@ func (op *Operation) signParams(fn string, as *asymSpec, params []tee.Attribute,
 	case schDSA:
 		paramSet(fn, params)
 		op.akey.checkDSADigest(fn, as, digest)
-	case schEd25519:
+	case schEd25519, schEd448:
 		eddsaOptions(fn, params)
 	case schSM2DSA:
 		paramSet(fn, params)
@@ -567,6 +598,8 @@ func (op *Operation) AsymmetricVerifyDigest(params []tee.Attribute, digest, sig 
 		ok = k.dsaVerify(digest, sig)
 	case schEd25519:
 		ok = k.ed25519Verify(fn, params, digest, sig)
+	case schEd448:
+		ok = k.ed448Verify(fn, params, digest, sig)
 	case schSM2DSA:
 		paramSet(fn, params)
 		op.checkDigestLen(fn, 32, digest)
@@ -587,6 +620,7 @@ func (op *Operation) AsymmetricVerifyDigest(params []tee.Attribute, digest, sig 
 //   - ECDH_DERIVE_SHARED_SECRET: params TEE_ATTR_ECC_PUBLIC_VALUE_X and _Y on the key's
 //     curve; the secret is the x coordinate, curve-sized.
 //   - X25519: param TEE_ATTR_X25519_PUBLIC_VALUE (32 bytes); the 32-byte shared secret.
+//   - X448: param TEE_ATTR_X448_PUBLIC_VALUE (56 bytes); the 56-byte shared secret.
 //   - HKDF_<hash>_DERIVE_KEY (OP-TEE): key TEE_TYPE_HKDF_IKM; params TEE_ATTR_HKDF_SALT
 //     and _INFO (optional; GP's IDs or OP-TEE's older ones) and TEE_ATTR_HKDF_OKM_LENGTH
 //     (bytes, mandatory).
@@ -597,17 +631,52 @@ func (op *Operation) AsymmetricVerifyDigest(params []tee.Attribute, digest, sig 
 //     TEE_ATTR_CONCAT_KDF_OTHER_INFO (optional) and _DKM_LENGTH (bytes, mandatory).
 //   - PBKDF2_HMAC_<hash>_DERIVE_KEY: key TEE_TYPE_PBKDF2_PASSWORD; params
 //     TEE_ATTR_PBKDF2_SALT (optional), _ITERATION_COUNT and _DKM_LENGTH (mandatory).
+//   - SM2_KEP takes its length from the derived object: use DeriveKeySized. DeriveKey
+//     panics for it.
 //
 // TEE_DeriveKey returns nothing: in GP every failure is a TEE_Panic. Misuse (wrong class
 // or mode, no key, a missing, repeated or foreign parameter) panics here with a
 // *MisuseError; a bad value the TA passed (a peer public key off the curve or out of
-// range, a zero or oversized length) is returned as tee.ErrBadParameters, which the
-// caller must turn into TEE_Panic(TEE_ERROR_BAD_PARAMETERS) as OP-TEE does.
+// range, a zero or oversized length) is returned as tee.ErrBadParameters, and a failed
+// SM2 key confirmation as tee.ErrBadState, which the caller must turn into TEE_Panic
+// with that code, as OP-TEE does.
 func (op *Operation) DeriveKey(params []tee.Attribute) (secret []byte, err error) {
-	const fn = "TEE_DeriveKey"
+	return op.deriveKey("TEE_DeriveKey", params, 0)
+}
+
+// DeriveKeySized is DeriveKey for the object system to call with size, the derived
+// object's maxObjectSize as the TA gave it to TEE_AllocateTransientObject. Only
+// TEE_ALG_SM2_KEP uses it: OP-TEE derives that many bytes (it reads the object's
+// maxObjectSize, a bit count in GP, as a byte count, and xtest 4014 allocates the
+// derived object with the key's length in bytes), so the derived secret is size bytes
+// and the object system must size the object from the secret it gets. The other
+// algorithms ignore size. A size outside 1..512 is tee.ErrBadParameters.
+//
+// SM2_KEP (GB/T 32918.3 key exchange; keys from SetKey2: the static key pair, then the
+// ephemeral key pair, both TEE_TYPE_SM2_KEP_KEYPAIR) takes the params OP-TEE does:
+// TEE_ATTR_SM2_KEP_USER (value a: 0 for the initiator, user A; anything else for the
+// responder), the peer's static point TEE_ATTR_ECC_PUBLIC_VALUE_X and _Y, its ephemeral
+// point TEE_ATTR_ECC_EPHEMERAL_PUBLIC_VALUE_X and _Y (or OP-TEE's older IDs for them),
+// TEE_ATTR_SM2_ID_INITIATOR and _RESPONDER (all mandatory), and optionally
+// TEE_ATTR_SM2_KEP_CONFIRMATION_IN, the peer's confirmation to check, and
+// TEE_ATTR_SM2_KEP_CONFIRMATION_OUT, a buffer of at least 32 bytes into which this side's
+// confirmation is written (the attribute's Ref is the TA's buffer). A peer point that is
+// not on the curve, or a confirmation buffer under 32 bytes, is tee.ErrBadParameters; a
+// confirmation that does not check, or an exchange that ends in the point at infinity,
+// is tee.ErrBadState — what OP-TEE's TEE_DeriveKey panics with.
+func (op *Operation) DeriveKeySized(params []tee.Attribute, size int) (secret []byte, err error) {
+	return op.deriveKey("TEE_DeriveKey", params, size)
+}
+
+func (op *Operation) deriveKey(fn string, params []tee.Attribute, size int) (secret []byte, err error) {
 	k := op.asymReady(fn, tee.ClassKeyDerivation, tee.ModeDerive)
 	as := asymSpecs[op.alg]
 	switch as.scheme {
+	case schSM2KEP:
+		if size == 0 {
+			misuse(fn, "SM2_KEP derives as many bytes as the derived object holds: call DeriveKeySized")
+		}
+		return sm2KEPDerive(fn, k, op.akey2, params, size)
 	case schDH:
 		p := paramSet(fn, params, tee.AttrDHPublicValue)
 		pub, ok := p[tee.AttrDHPublicValue]
@@ -630,6 +699,13 @@ func (op *Operation) DeriveKey(params []tee.Attribute) (secret []byte, err error
 			misuse(fn, "missing TEE_ATTR_X25519_PUBLIC_VALUE")
 		}
 		return k.x25519Derive(pub.Ref)
+	case schX448:
+		p := paramSet(fn, params, tee.AttrX448PublicValue)
+		pub, ok := p[tee.AttrX448PublicValue]
+		if !ok {
+			misuse(fn, "missing TEE_ATTR_X448_PUBLIC_VALUE")
+		}
+		return k.x448Derive(pub.Ref)
 	case schHKDF, schGPHKDF:
 		return hkdfDerive(fn, as, k.secret, params)
 	case schConcatKDF:

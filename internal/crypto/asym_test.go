@@ -22,13 +22,19 @@ func eccKeyFromScalar(c *curveInfo, d []byte) (*Key, error) {
 	if db == nil {
 		return nil, errors.New("scalar too long")
 	}
-	priv, err := ecdsa.ParseRawPrivateKey(c.ec, db)
-	if err != nil {
-		return nil, err
-	}
-	pt, err := priv.PublicKey.Bytes()
-	if err != nil {
-		return nil, err
+	var pt []byte
+	if c.generic {
+		//lint:ignore SA1019 P-192 has only the generic arithmetic (p192.go).
+		x, y := c.ec.ScalarBaseMult(db)
+		pt = append(append([]byte{4}, x.FillBytes(make([]byte, c.bytes))...), y.FillBytes(make([]byte, c.bytes))...)
+	} else {
+		priv, err := ecdsa.ParseRawPrivateKey(c.ec, db)
+		if err != nil {
+			return nil, err
+		}
+		if pt, err = priv.PublicKey.Bytes(); err != nil {
+			return nil, err
+		}
 	}
 	return &Key{Type: tee.TypeECDHKeypair, Usage: tee.UsageAll, Attrs: []tee.Attribute{
 		{ID: tee.AttrECCPrivateValue, Ref: db},
@@ -155,7 +161,7 @@ func TestSignRoundTrips(t *testing.T) {
 			}
 		})
 	}
-	for _, c := range []tee.Element{tee.CurveNISTP224, tee.CurveNISTP256, tee.CurveNISTP384, tee.CurveNISTP521} {
+	for _, c := range []tee.Element{tee.CurveNISTP192, tee.CurveNISTP224, tee.CurveNISTP256, tee.CurveNISTP384, tee.CurveNISTP521} {
 		k := generated(t, tee.TypeECDSAKeypair, curves[c].bits, tee.Attribute{ID: tee.AttrECCCurve, A: uint32(c)})
 		pub := publicPart(k, tee.TypeECDSAPublicKey)
 		for _, alg := range []tee.Algorithm{tee.AlgECDSASHA1, tee.AlgECDSASHA256, tee.AlgECDSASHA512, tee.AlgECDSASHA3_384} {
@@ -292,7 +298,7 @@ func TestSmallRSA(t *testing.T) {
 }
 
 func TestDeriveRoundTrips(t *testing.T) {
-	for _, c := range []tee.Element{tee.CurveNISTP224, tee.CurveNISTP256, tee.CurveNISTP384, tee.CurveNISTP521} {
+	for _, c := range []tee.Element{tee.CurveNISTP192, tee.CurveNISTP224, tee.CurveNISTP256, tee.CurveNISTP384, tee.CurveNISTP521} {
 		bits := curves[c].bits
 		a := generated(t, tee.TypeECDHKeypair, bits, tee.Attribute{ID: tee.AttrECCCurve, A: uint32(c)})
 		b := generated(t, tee.TypeECDHKeypair, bits, tee.Attribute{ID: tee.AttrECCCurve, A: uint32(c)})
@@ -465,7 +471,8 @@ func TestAllocateAsymSizes(t *testing.T) {
 		{tee.AlgRSANoPad, tee.ModeDecrypt, 256, true},
 		{tee.AlgECDSASHA256, tee.ModeSign, 384, true},
 		{tee.AlgECDSASHA256, tee.ModeSign, 300, false},
-		{tee.AlgECDSASHA1, tee.ModeVerify, 192, false}, // no P-192
+		{tee.AlgECDSASHA1, tee.ModeVerify, 192, true}, // P-192
+		{tee.AlgECDSASHA256, tee.ModeSign, 192, true},
 		{tee.AlgECDHDeriveSharedSecret, tee.ModeDerive, 521, true},
 		{tee.AlgECDHDeriveSharedSecret, tee.ModeDerive, 522, false},
 		{tee.AlgEd25519, tee.ModeSign, 256, true},
@@ -480,8 +487,14 @@ func TestAllocateAsymSizes(t *testing.T) {
 		{tee.AlgDHDeriveSharedSecret, tee.ModeDerive, 4096, false},
 		{tee.AlgHKDFSHA256DeriveKey, tee.ModeDerive, 4096, true},
 		{tee.AlgPBKDF2HMACSHA1DeriveKey, tee.ModeDerive, 128, true},
-		{tee.AlgEd448, tee.ModeSign, 448, false},
-		{tee.AlgX448, tee.ModeDerive, 448, false},
+		{tee.AlgEd448, tee.ModeSign, 448, true},
+		{tee.AlgEd448, tee.ModeVerify, 456, true},
+		{tee.AlgEd448, tee.ModeSign, 457, false},
+		{tee.AlgEd448, tee.ModeDerive, 448, false},
+		{tee.AlgX448, tee.ModeDerive, 448, true},
+		{tee.AlgX448, tee.ModeDerive, 456, false},
+		{tee.AlgSM2KEP, tee.ModeDerive, 512, true},
+		{tee.AlgSM2KEP, tee.ModeDerive, 256, false},
 	} {
 		_, err := Allocate(tc.alg, tc.mode, tc.max)
 		if (err == nil) != tc.ok || err != nil && !isResult(err, tee.ErrNotSupported) {
@@ -498,7 +511,8 @@ func TestSupportsElement(t *testing.T) {
 	}{
 		{tee.AlgECDSASHA256, tee.CurveNISTP256, true},
 		{tee.AlgECDSASHA256, tee.CurveNISTP521, true},
-		{tee.AlgECDSASHA1, tee.CurveNISTP192, false},
+		{tee.AlgECDSASHA1, tee.CurveNISTP192, true},
+		{tee.AlgECDHDeriveSharedSecret, tee.CurveNISTP192, true},
 		{tee.AlgECDSASHA256, tee.Curve25519, false},
 		{tee.AlgECDHDeriveSharedSecret, tee.CurveNISTP224, true},
 		{tee.AlgEd25519, tee.Curve25519, true},
@@ -562,7 +576,7 @@ func TestCheckAttributes(t *testing.T) {
 		{"ECDSA missing curve", tee.TypeECDSAKeypair, 521, without(ecc.Attrs, tee.AttrECCCurve), 0, nil, tee.ErrItemNotFound},
 		{"ECDSA unknown curve", tee.TypeECDSAKeypair, 521, append(without(ecc.Attrs, tee.AttrECCCurve), tee.Attribute{ID: tee.AttrECCCurve, A: 99}), 0, nil, tee.ErrNotSupported},
 		{"ECDSA curve over max", tee.TypeECDSAKeypair, 224, ecc.Attrs, 0, nil, tee.ErrBadState},
-		{"ECDSA P-192", tee.TypeECDSAPublicKey, 521, []tee.Attribute{{ID: tee.AttrECCPublicValueX, Ref: []byte{1}}, {ID: tee.AttrECCPublicValueY, Ref: []byte{1}}, {ID: tee.AttrECCCurve, A: uint32(tee.CurveNISTP192)}}, 0, tee.ErrBadParameters, 0},
+		{"ECDSA P-192 off the curve", tee.TypeECDSAPublicKey, 521, []tee.Attribute{{ID: tee.AttrECCPublicValueX, Ref: []byte{1}}, {ID: tee.AttrECCPublicValueY, Ref: []byte{1}}, {ID: tee.AttrECCCurve, A: uint32(tee.CurveNISTP192)}}, 0, tee.ErrBadParameters, 0},
 		{"Ed25519 short key", tee.TypeEd25519PublicKey, 256, []tee.Attribute{{ID: tee.AttrEd25519PublicValue, Ref: make([]byte, 31)}}, 0, tee.ErrBadParameters, 0},
 		{"DH with X_BITS", tee.TypeDHKeypair, 2048, []tee.Attribute{{ID: tee.AttrDHXBits, A: 256}}, 0, nil, tee.ErrItemNotFound},
 		{"HKDF IKM", tee.TypeHKDFIKM, 4096, []tee.Attribute{{ID: tee.AttrHKDFIKM, Ref: make([]byte, 22)}}, 176, nil, 0},
@@ -612,7 +626,7 @@ func TestGenerateKeyTable(t *testing.T) {
 	}{
 		{"ECC without curve", tee.TypeECDSAKeypair, 256, nil, nil, tee.ErrItemNotFound},
 		{"ECC curve of another size", tee.TypeECDSAKeypair, 384, []tee.Attribute{curve}, tee.ErrBadParameters, 0},
-		{"ECC P-192", tee.TypeECDHKeypair, 192, []tee.Attribute{{ID: tee.AttrECCCurve, A: uint32(tee.CurveNISTP192)}}, tee.ErrNotSupported, 0},
+		{"ECC P-192 of another size", tee.TypeECDHKeypair, 224, []tee.Attribute{{ID: tee.AttrECCCurve, A: uint32(tee.CurveNISTP192)}}, tee.ErrBadParameters, 0},
 		{"AES with a parameter", tee.TypeAES, 128, []tee.Attribute{curve}, nil, tee.ErrItemNotFound},
 		{"AES bad size", tee.TypeAES, 100, nil, nil, tee.ErrNotSupported},
 		{"RSA exponent 3", tee.TypeRSAKeypair, 1024, []tee.Attribute{{ID: tee.AttrRSAPublicExponent, Ref: []byte{3}}}, tee.ErrBadParameters, 0},

@@ -217,7 +217,7 @@ func TestWycheproofRSADecrypt(t *testing.T) {
 }
 
 var wpCurves = map[string]tee.Element{
-	"secp224r1": tee.CurveNISTP224, "secp256r1": tee.CurveNISTP256,
+	"secp192r1": tee.CurveNISTP192, "secp224r1": tee.CurveNISTP224, "secp256r1": tee.CurveNISTP256,
 	"secp384r1": tee.CurveNISTP384, "secp521r1": tee.CurveNISTP521,
 }
 
@@ -227,6 +227,7 @@ func TestWycheproofECDSA(t *testing.T) {
 		alg  tee.Algorithm
 		h    crypto.Hash
 	}{
+		{"ecdsa_secp192r1_sha256_p1363_test.json", tee.AlgECDSASHA256, crypto.SHA256},
 		{"ecdsa_secp224r1_sha224_p1363_test.json", tee.AlgECDSASHA224, crypto.SHA224},
 		{"ecdsa_secp256r1_sha256_p1363_test.json", tee.AlgECDSASHA256, crypto.SHA256},
 		{"ecdsa_secp384r1_sha384_p1363_test.json", tee.AlgECDSASHA384, crypto.SHA384},

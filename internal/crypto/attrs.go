@@ -102,6 +102,16 @@ var (
 		{tee.AttrEd25519PrivateValue, attrRequired},
 		{tee.AttrEd25519PublicValue, attrRequired},
 	}
+	x448PubAttrs  = []typeAttr{{tee.AttrX448PublicValue, attrRequired}}
+	x448PairAttrs = []typeAttr{
+		{tee.AttrX448PrivateValue, attrRequired},
+		{tee.AttrX448PublicValue, attrRequired},
+	}
+	ed448PubAttrs  = []typeAttr{{tee.AttrEd448PublicValue, attrRequired}}
+	ed448PairAttrs = []typeAttr{
+		{tee.AttrEd448PrivateValue, attrRequired},
+		{tee.AttrEd448PublicValue, attrRequired},
+	}
 )
 
 func secretType(quanta, min, max int) *objType {
@@ -156,14 +166,19 @@ var objTypes = map[tee.ObjectType]*objType{
 	tee.TypeX25519Keypair:    {quanta: 1, min: 256, max: 256, attrs: x25519PairAttrs},
 	tee.TypeEd25519PublicKey: {quanta: 1, min: 256, max: 256, attrs: ed25519PubAttrs},
 	tee.TypeEd25519Keypair:   {quanta: 1, min: 256, max: 256, attrs: ed25519PairAttrs},
+	tee.TypeX448PublicKey:    {quanta: 1, min: 448, max: 448, attrs: x448PubAttrs},
+	tee.TypeX448Keypair:      {quanta: 1, min: 448, max: 448, attrs: x448PairAttrs},
+	// Ed448: 448 or 456 bits (see ed448.go); a populated object is 448.
+	tee.TypeEd448PublicKey: {quanta: 8, min: ed448Bits, max: ed448AltBits, attrs: ed448PubAttrs},
+	tee.TypeEd448Keypair:   {quanta: 8, min: ed448Bits, max: ed448AltBits, attrs: ed448PairAttrs},
 }
 
 // ValidObjectSize reports whether bits is an object size GP allows for type t (TEE
 // Internal Core API 1.3.1 Table 5-9, with OP-TEE's ranges: RSA 256..4096 bits, DSA
 // 512..3072 in steps of 64, DH 256..2048, ECDSA and ECDH 192..521, SM2, Ed25519 and
-// X25519 256, the secret types up to 4096 bits in whole bytes). TEE_AllocateTransientObject
-// checks its maxObjectSize with it, TEE_GenerateKey its keySize. Unknown types, TEE_TYPE_DATA
-// and the Ed448/X448 types (not implemented) report false.
+// X25519 256, X448 448, Ed448 448 or 456, the secret types up to 4096 bits in whole
+// bytes). TEE_AllocateTransientObject checks its maxObjectSize with it, TEE_GenerateKey
+// its keySize. Unknown types and TEE_TYPE_DATA report false.
 func ValidObjectSize(t tee.ObjectType, bits int) bool {
 	ot, ok := objTypes[t]
 	return ok && bits >= ot.min && bits <= ot.max && bits%ot.quanta == 0
@@ -193,7 +208,7 @@ func (ot *objType) find(id tee.AttributeID) (int, bool) {
 // tee.ErrBadParameters for a size the type does not allow, a curve that does not fit the
 // type, or key material that is not a valid key (an RSA key whose values disagree, an
 // ECC point off its curve, a private value that does not give the public one, a
-// Curve25519 value that is not 32 bytes).
+// Curve25519 or Curve448 value of the wrong length).
 func CheckAttributes(t tee.ObjectType, maxBits int, attrs []tee.Attribute) (bits int, err error) {
 	const fn = "TEE_PopulateTransientObject"
 	ot, ok := objTypes[t]
@@ -260,7 +275,7 @@ func CheckAttributes(t tee.ObjectType, maxBits int, attrs []tee.Attribute) (bits
 		}
 	}
 	if bits == 0 {
-		bits = fixedBits(t) // types whose size no attribute states (SM2, 25519)
+		bits = fixedBits(t) // types whose size no attribute states (SM2, 25519, 448)
 	}
 	if ot.secret == 0 {
 		if _, err := parseAsymKey(&Key{Type: t, Size: bits, Attrs: attrs}); err != nil {
@@ -270,9 +285,10 @@ func CheckAttributes(t tee.ObjectType, maxBits int, attrs []tee.Attribute) (bits
 	return bits, nil
 }
 
-// fixedBits is the size of the types whose size no attribute states.
+// fixedBits is the size of the types whose size no attribute states: their smallest
+// (and, but for Ed448, only) size.
 func fixedBits(t tee.ObjectType) int {
-	if ot, ok := objTypes[t]; ok && ot.min == ot.max && ot.secret == 0 {
+	if ot, ok := objTypes[t]; ok && ot.secret == 0 {
 		return ot.min
 	}
 	return 0

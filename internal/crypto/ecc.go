@@ -12,9 +12,8 @@ import (
 
 // ECDSA and ECDH over the NIST curves P-224, P-256, P-384 and P-521 are crypto/ecdsa and
 // crypto/ecdh (constant time, FIPS 140-3 validated). P-192 (TEE_ECC_CURVE_NIST_P192) is
-// not supported: Go's standard library dropped it and no reviewed constant-time
-// implementation exists among the modules we allow, so IsAlgorithmSupported reports
-// NOT_SUPPORTED for it and keys on it are refused as bad parameters.
+// crypto/ecdsa's generic, variable-time path over crypto/elliptic's CurveParams; p192.go
+// says why that is acceptable.
 
 // curveInfo describes one TEE_ECC_CURVE_*.
 type curveInfo struct {
@@ -23,12 +22,18 @@ type curveInfo struct {
 	bytes int
 	ec    elliptic.Curve // nil for curves ECDSA/ECDH cannot use
 	dh    ecdh.Curve
+	// generic: ec is a bare *elliptic.CurveParams, so crypto/ecdsa uses its legacy
+	// math/big path and ECDH is CurveParams.ScalarMult (P-192).
+	generic bool
 }
 
-// curves are the TEE_ECC_CURVE_* values an object may name. P-192 is known (so its
-// size is) but has no implementation.
+// usable reports whether ECDSA and ECDH work on c here.
+func (c *curveInfo) usable() bool { return c.ec != nil && (!c.generic || genericAllowed()) }
+
+// curves are the TEE_ECC_CURVE_* values an object may name. Curve 25519 and SM2 have
+// their own key types; they are here for their sizes.
 var curves = map[tee.Element]*curveInfo{
-	tee.CurveNISTP192: {id: tee.CurveNISTP192, bits: 192, bytes: 24},
+	tee.CurveNISTP192: {id: tee.CurveNISTP192, bits: 192, bytes: 24, ec: p192, generic: true},
 	tee.CurveNISTP224: {id: tee.CurveNISTP224, bits: 224, bytes: 28, ec: elliptic.P224()},
 	tee.CurveNISTP256: {id: tee.CurveNISTP256, bits: 256, bytes: 32, ec: elliptic.P256(), dh: ecdh.P256()},
 	tee.CurveNISTP384: {id: tee.CurveNISTP384, bits: 384, bytes: 48, ec: elliptic.P384(), dh: ecdh.P384()},
@@ -40,7 +45,7 @@ var curves = map[tee.Element]*curveInfo{
 // nistCurveSize reports whether bits is the size of a supported NIST curve.
 func nistCurveSize(bits int) bool {
 	for _, c := range curves {
-		if c.ec != nil && c.bits == bits {
+		if c.usable() && c.bits == bits {
 			return true
 		}
 	}
@@ -58,10 +63,12 @@ func supportsElement(alg tee.Algorithm, element tee.Element) (handled, ok bool) 
 	switch as.scheme {
 	case schECDSA, schECDH:
 		c, found := curves[element]
-		return true, found && c.ec != nil
+		return true, found && c.usable()
 	case schEd25519, schX25519:
 		return true, element == tee.Curve25519
-	case schSM2DSA, schSM2PKE:
+	case schEd448, schX448:
+		return true, element == tee.Curve448
+	case schSM2DSA, schSM2PKE, schSM2KEP:
 		return true, element == tee.CurveSM2
 	}
 	return true, element == tee.ElementNone
@@ -83,7 +90,7 @@ func (k *asymKey) parseECC(a []tee.Attribute) error {
 		return errBadKey
 	}
 	c, ok := curves[tee.Element(ca.A)]
-	if !ok || c.ec == nil {
+	if !ok || !c.usable() {
 		return errBadKey
 	}
 	if k.bits == 0 {
@@ -98,7 +105,13 @@ func (k *asymKey) parseECC(a []tee.Attribute) error {
 	if pt == nil {
 		return errBadKey
 	}
-	pub, err := ecdsa.ParseUncompressedPublicKey(c.ec, pt) // checks the point is on the curve
+	var pub *ecdsa.PublicKey
+	var err error
+	if c.generic {
+		pub, err = genericPublicKey(c, pt)
+	} else {
+		pub, err = ecdsa.ParseUncompressedPublicKey(c.ec, pt) // checks the point is on the curve
+	}
 	if err != nil {
 		return errBadKey
 	}
@@ -109,13 +122,15 @@ func (k *asymKey) parseECC(a []tee.Attribute) error {
 		if db == nil {
 			return errBadKey
 		}
-		priv, err := ecdsa.ParseRawPrivateKey(c.ec, db)
+		var priv *ecdsa.PrivateKey
+		if c.generic {
+			priv, err = genericPrivateKey(c, db, pub)
+		} else if priv, err = ecdsa.ParseRawPrivateKey(c.ec, db); err == nil && !priv.PublicKey.Equal(pub) {
+			err = errBadKey // the private value does not give the public point
+		}
 		clear(db)
 		if err != nil {
 			return errBadKey
-		}
-		if !priv.PublicKey.Equal(pub) {
-			return errBadKey // the private value does not give the public point
 		}
 		k.ecPriv = priv
 		if k.typ == tee.TypeECDHKeypair && c.dh != nil {
@@ -159,7 +174,10 @@ func (k *asymKey) ecdhDerive(x, y []byte) ([]byte, error) {
 	if pt == nil {
 		return nil, tee.ErrBadParameters
 	}
-	if c.dh == nil {
+	switch {
+	case c.generic:
+		return k.ecdhGeneric(pt)
+	case c.dh == nil:
 		return k.ecdhP224(pt)
 	}
 	peer, err := c.dh.NewPublicKey(pt) // rejects points off the curve and infinity
@@ -202,11 +220,24 @@ func generateECC(bits int, params []tee.Attribute) ([]tee.Attribute, error) {
 		misuseCode(tee.ErrItemNotFound, "TEE_GenerateKey", "missing TEE_ATTR_ECC_CURVE")
 	}
 	c, ok := curves[tee.Element(ca.A)]
-	if !ok || c.ec == nil {
+	if !ok || !c.usable() {
 		return nil, tee.ErrNotSupported
 	}
 	if c.bits != bits {
 		return nil, tee.ErrBadParameters
+	}
+	if c.generic {
+		d, x, y, err := generateGeneric(c)
+		if err != nil {
+			return nil, err
+		}
+		defer clear(d)
+		return []tee.Attribute{
+			bigAttr(tee.AttrECCPrivateValue, new(big.Int).SetBytes(d)),
+			bigAttr(tee.AttrECCPublicValueX, new(big.Int).SetBytes(x)),
+			bigAttr(tee.AttrECCPublicValueY, new(big.Int).SetBytes(y)),
+			{ID: tee.AttrECCCurve, A: uint32(c.id)},
+		}, nil
 	}
 	priv, err := ecdsa.GenerateKey(c.ec, rand.Reader)
 	if err != nil {

@@ -13,8 +13,7 @@ import (
 
 // Curve25519: Ed25519 (RFC 8032, with the ctx and ph variants) is crypto/ed25519, X25519
 // (RFC 7748) is crypto/ecdh. GP's attributes are the RFC encodings: 32-byte strings, the
-// Ed25519 private value being the seed. Ed448 and X448 are not implemented (no reviewed
-// implementation in Go's standard library or x/crypto): Allocate reports NOT_SUPPORTED.
+// Ed25519 private value being the seed. Ed448 and X448 are in ed448.go.
 
 func (k *asymKey) parseEd25519(a []tee.Attribute) error {
 	if k.bits == 0 {

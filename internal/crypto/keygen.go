@@ -18,7 +18,8 @@ import (
 //   - DH_KEYPAIR: TEE_ATTR_DH_PRIME and _BASE (mandatory), _SUBPRIME and _X_BITS
 //     (optional).
 //   - ECDSA_KEYPAIR, ECDH_KEYPAIR: TEE_ATTR_ECC_CURVE (mandatory), whose size must be bits.
-//   - ED25519_KEYPAIR, X25519_KEYPAIR, SM2 key pairs: no params.
+//   - ED25519_KEYPAIR, X25519_KEYPAIR, ED448_KEYPAIR, X448_KEYPAIR, SM2 key pairs: no
+//     params.
 //
 // It returns every attribute of the new object, parameters included, in the form
 // CheckAttributes accepts. As in OP-TEE, a parameter foreign to the type, repeated, or a
@@ -26,8 +27,8 @@ import (
 // type (NOT_SUPPORTED) or a size the type does not allow; a parameter with a bad value
 // (a curve of another size, an exponent other than 65537, an inconsistent domain) is
 // tee.ErrBadParameters, which TEE_GenerateKey returns; tee.ErrNotSupported (an RSA key
-// under 1024 bits without GODEBUG=rsa1024min=0, the P-192 curve) must be turned into a
-// panic by the caller, as TEE_GenerateKey may only return BAD_PARAMETERS.
+// under 1024 bits without GODEBUG=rsa1024min=0, P-192 in FIPS 140-only mode) must be
+// turned into a panic by the caller, as TEE_GenerateKey may only return BAD_PARAMETERS.
 func GenerateKey(t tee.ObjectType, bits int, params []tee.Attribute) ([]tee.Attribute, error) {
 	const fn = "TEE_GenerateKey"
 	ot, ok := objTypes[t]
@@ -56,6 +57,10 @@ func GenerateKey(t tee.ObjectType, bits int, params []tee.Attribute) ([]tee.Attr
 		return generateEd25519()
 	case tee.TypeX25519Keypair:
 		return generateX25519()
+	case tee.TypeEd448Keypair:
+		return generateEd448()
+	case tee.TypeX448Keypair:
+		return generateX448()
 	case tee.TypeSM2DSAKeypair, tee.TypeSM2PKEKeypair, tee.TypeSM2KEPKeypair:
 		return generateSM2()
 	}

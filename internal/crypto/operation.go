@@ -31,7 +31,8 @@ type Operation struct {
 	keySize    int // bits of key1 (and of key2, which must be equal)
 	key1, key2 []byte
 	akey       *asymKey // asymmetric and derivation classes: the parsed key
-	akeyShared bool     // akey is also another operation's (Copy): do not wipe it
+	akey2      *asymKey // SM2_KEP: the ephemeral key pair (key2)
+	akeyShared bool     // akey and akey2 are also another operation's (Copy): do not wipe them
 	eng        engine
 	freed      bool
 }
@@ -77,16 +78,21 @@ type OperationInfoMultiple struct {
 // fit the algorithm, or maxKeySize (bits) is not a key size GP allows for the algorithm's
 // key type. For AES-XTS maxKeySize is the size of both keys together (OP-TEE's reading).
 // maxKeySize is ignored for digests. The asymmetric algorithms take the sizes OP-TEE's
-// TEE_AllocateOperation does: ECDSA any supported curve's size (192 is not supported),
-// Ed25519 and X25519 256, DSA_SHA1 512..1024 in steps of 64, DSA_SHA224 2048,
-// DSA_SHA256 2048 or 3072, ECDH up to 521, the rest any size of their key type.
+// TEE_AllocateOperation does: ECDSA any supported curve's size (192 to 521), Ed25519
+// and X25519 256, X448 448, Ed448 448 or 456, SM2_KEP 512 (two 256-bit keys), DSA_SHA1
+// 512..1024 in steps of 64, DSA_SHA224 2048, DSA_SHA256 2048 or 3072, ECDH up to 521,
+// the rest any size of their key type.
 func Allocate(alg tee.Algorithm, mode tee.Mode, maxKeySize int) (*Operation, error) {
 	s, ok := specs[alg]
 	if !ok || !s.allowsMode(mode) {
 		return nil, tee.ErrNotSupported
 	}
 	if as := asymSpecs[alg]; as != nil {
-		if as.maxSize != nil && !as.maxSize(maxKeySize) || !ValidObjectSize(as.pair, maxKeySize) {
+		per := maxKeySize
+		if s.twoKeys {
+			per = maxKeySize / 2
+		}
+		if as.maxSize != nil && !as.maxSize(maxKeySize) || !ValidObjectSize(as.pair, per) {
 			return nil, tee.ErrNotSupported
 		}
 	} else if s.class != tee.ClassDigest {
@@ -209,6 +215,7 @@ func (op *Operation) Reset() {
 
 func (op *Operation) reset() {
 	op.state = tee.StateInitial
+	op.handle &^= tee.FlagExtracting
 	op.dropEngine()
 	if op.spec.class == tee.ClassDigest {
 		op.eng = newDigestEngine(op.spec)
@@ -289,7 +296,7 @@ func (op *Operation) SetKey(k KeyObject) error {
 		return err
 	}
 	if as := asymSpecs[op.alg]; as != nil {
-		ak := op.checkAsymKey(fn, as, key)
+		ak := op.checkAsymKey(fn, as, key, op.maxKeySize)
 		op.clearKeys()
 		op.akey = ak
 		op.keySize = ak.bits
@@ -305,7 +312,8 @@ func (op *Operation) SetKey(k KeyObject) error {
 }
 
 // SetKey2 programs both keys of a two-key algorithm (TEE_SetOperationKey2, §6.2.8): for
-// AES-XTS key1 encrypts the data and key2 the tweak, and both must be the same size,
+// AES-XTS and SM4-XTS key1 encrypts the data and key2 the tweak; for SM2_KEP key1 is the
+// TA's static key pair and key2 its ephemeral key pair. Both keys must be the same size,
 // each at most maxKeySize/2. Both nil clears them; one nil is a panic, as are all the
 // conditions of SetKey.
 func (op *Operation) SetKey2(k1, k2 KeyObject) error {
@@ -335,6 +343,18 @@ func (op *Operation) SetKey2(k1, k2 KeyObject) error {
 	if err != nil {
 		return err
 	}
+	if as := asymSpecs[op.alg]; as != nil {
+		ak1 := op.checkAsymKey(fn, as, key1, op.maxKeySize/2)
+		ak2 := op.checkAsymKey(fn, as, key2, op.maxKeySize/2)
+		if ak1.bits != ak2.bits {
+			misuse(fn, "the two keys differ in size (%d, %d bits)", ak1.bits, ak2.bits)
+		}
+		op.clearKeys()
+		op.akey, op.akey2 = ak1, ak2
+		op.keySize = ak1.bits
+		op.handle |= tee.FlagKeySet
+		return nil
+	}
 	op.checkKey(fn, key1, op.maxKeySize/2)
 	op.checkKey(fn, key2, op.maxKeySize/2)
 	if key1.bits() != key2.bits() {
@@ -352,10 +372,14 @@ func (op *Operation) clearKeys() {
 	clear(op.key1)
 	clear(op.key2)
 	op.key1, op.key2 = nil, nil
-	if op.akey != nil && !op.akeyShared {
-		op.akey.wipe()
+	if !op.akeyShared {
+		for _, k := range []*asymKey{op.akey, op.akey2} {
+			if k != nil {
+				k.wipe()
+			}
+		}
 	}
-	op.akey, op.akeyShared = nil, false
+	op.akey, op.akey2, op.akeyShared = nil, nil, false
 	op.keySize = 0
 	op.handle &^= tee.FlagKeySet
 	if op.spec.class != tee.ClassDigest {
@@ -391,7 +415,7 @@ func Copy(dst, src *Operation) {
 	dst.key1, dst.key2 = slices.Clone(src.key1), slices.Clone(src.key2)
 	if src.akey != nil {
 		// Go's keys are immutable, so both operations may use them; neither wipes them.
-		dst.akey, dst.akeyShared = src.akey, true
+		dst.akey, dst.akey2, dst.akeyShared = src.akey, src.akey2, true
 		src.akeyShared = true
 	}
 	dst.keySize = src.keySize

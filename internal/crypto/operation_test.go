@@ -34,7 +34,8 @@ func TestAllocateNotSupported(t *testing.T) {
 		{"MD5SHA1", tee.AlgMD5SHA1, tee.ModeDigest, 0},
 		{"SHAKE mode", tee.AlgSHAKE128, tee.ModeMAC, 0},
 		{"RSA mode", tee.AlgRSANoPad, tee.ModeSign, 2048},
-		{"Ed448", tee.AlgEd448, tee.ModeSign, 448},
+		{"Ed448 size", tee.AlgEd448, tee.ModeSign, 464},
+		{"X448 mode", tee.AlgX448, tee.ModeSign, 448},
 	}
 	for _, tc := range tests {
 		if _, err := Allocate(tc.alg, tc.mode, tc.max); err != tee.ErrNotSupported {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"math/big"
 
+	"github.com/emmansun/gmsm/ecdh"
 	"github.com/emmansun/gmsm/sm2"
 
 	"github.com/gotee/gotee/tee"
@@ -14,9 +15,10 @@ import (
 // SM2 (GB/T 32918) signatures (TEE_ALG_SM2_DSA_SM3) and public-key encryption
 // (TEE_ALG_SM2_PKE) are github.com/emmansun/gmsm's sm2 package; neither Go nor x/crypto
 // has SM2. As in OP-TEE, the signed digest is SM3(Z_A || M), which the caller computes,
-// signatures are r||s of 32 bytes each, and ciphertexts are C1 || C3 || C2 with C1 an
-// uncompressed point (GM/T 0003-2012). SM2 key exchange (TEE_ALG_SM2_KEP) is not
-// implemented.
+// signatures are r||s of 32 bytes each, and ciphertexts are C1 || C2 || C3 with C1 an
+// uncompressed point: the order of GM/T 0003.4-2012 and of OP-TEE, not the C1 || C3 ||
+// C2 of GB/T 32918.4-2016 that gmsm defaults to. Key exchange (TEE_ALG_SM2_KEP) is in
+// sm2kep.go.
 //
 // gmsm's API takes crypto/ecdsa keys with big.Int coordinates, which Go 1.26
 // deprecates; sm2Pub and sm2Priv are the only places that fill them in, after gmsm's
@@ -25,7 +27,15 @@ import (
 type sm2Key struct {
 	pub  *ecdsa.PublicKey
 	priv *sm2.PrivateKey // nil for a public key
+	// ecdh is priv as gmsm's constant-time ecdh key (key exchange), nil for a public key.
+	ecdh *ecdh.PrivateKey
 }
+
+// sm2EncOpts and sm2DecOpts give the ciphertext layout of TEE_ALG_SM2_PKE (C1 || C2 || C3, as OP-TEE).
+var (
+	sm2EncOpts = sm2.NewPlainEncrypterOpts(sm2.MarshalUncompressed, sm2.C1C2C3)
+	sm2DecOpts = sm2.NewPlainDecrypterOpts(sm2.C1C2C3)
+)
 
 func sm2Point(x, y []byte) []byte {
 	xb, yb := leftPad(x, 32), leftPad(y, 32)
@@ -72,13 +82,13 @@ func (k *asymKey) parseSM2(a []tee.Attribute) error {
 		if err != nil || !bytes.Equal(e.PublicKey().Bytes(), pt) {
 			return errBadKey
 		}
-		k.sm2.priv = priv
+		k.sm2.priv, k.sm2.ecdh = priv, e
 	}
 	return nil
 }
 
 func (k *asymKey) sm2Encrypt(src []byte) ([]byte, error) {
-	out, err := sm2.Encrypt(rand.Reader, k.sm2.pub, src, nil)
+	out, err := sm2.Encrypt(rand.Reader, k.sm2.pub, src, sm2EncOpts)
 	if err != nil {
 		return nil, tee.ErrBadParameters
 	}
@@ -89,7 +99,11 @@ func (k *asymKey) sm2Decrypt(src []byte) ([]byte, error) {
 	if k.sm2.priv == nil {
 		misuse("TEE_AsymmetricDecrypt", "decryption needs an SM2 key pair")
 	}
-	out, err := sm2.Decrypt(k.sm2.priv, src)
+	if len(src) == 0 || src[0] != 4 {
+		// gmsm also reads compressed and ASN.1 forms; OP-TEE takes only C1 uncompressed.
+		return nil, tee.ErrBadParameters
+	}
+	out, err := k.sm2.priv.Decrypt(nil, src, sm2DecOpts)
 	if err != nil {
 		return nil, tee.ErrBadParameters
 	}
