@@ -38,6 +38,8 @@ type instance struct {
 	reqMu   sync.Mutex
 	nextReq uint32                       // guarded by reqMu
 	pending map[uint32]chan wire.Message // requests of ours awaiting teed (guarded by reqMu; nil once teed is gone)
+
+	stageToken atomic.Uint32 // last token of a staged storage write
 }
 
 type sessionConn struct {
@@ -125,7 +127,8 @@ func (inst *instance) loop() error {
 			if s != nil {
 				s.cancel(m.Op)
 			}
-		case *wire.TimeResp, *wire.TTOpenResp, *wire.TTInvokeResp, *wire.TTCloseResp:
+		case *wire.TimeResp, *wire.TTOpenResp, *wire.TTInvokeResp, *wire.TTCloseResp,
+			*wire.ObjHandleResp, *wire.ObjReadResp, *wire.ObjEnumResp, *wire.ObjStatus:
 			if !inst.deliver(h.ID, m) {
 				return fmt.Errorf("instance channel: response %d to no request", h.ID)
 			}

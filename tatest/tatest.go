@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotee/gotee/client"
 	"github.com/gotee/gotee/internal/core"
+	"github.com/gotee/gotee/internal/storage"
 	"github.com/gotee/gotee/internal/store"
 	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/ta"
@@ -35,11 +36,12 @@ type TA struct {
 
 // Server is a dispatcher serving in-process TAs on a temporary socket.
 type Server struct {
-	dir    string
-	socket string
-	tas    map[tee.UUID]*hostedTA
-	cancel context.CancelFunc
-	done   chan struct{}
+	dir     string
+	socket  string
+	tas     map[tee.UUID]*hostedTA
+	cancel  context.CancelFunc
+	done    chan struct{}
+	objects *storage.Store
 }
 
 // Start serves tas until the test ends.
@@ -89,8 +91,15 @@ func NewServer(tas ...TA) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	objects, err := storage.Open(context.Background(), filepath.Join(dir, "objects"), deviceKey, nil)
+	if err != nil {
+		l.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.objects = objects
 	srv := core.NewServer(core.Config{Catalog: s, Log: slog.New(slog.DiscardHandler),
-		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)), Time: times})
+		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)), Time: times, Objects: objects})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() {
@@ -118,6 +127,7 @@ func (s *Server) NewContext(t testing.TB) *client.Context {
 func (s *Server) Close() {
 	s.cancel()
 	<-s.done
+	s.objects.Close()
 	os.RemoveAll(s.dir)
 }
 

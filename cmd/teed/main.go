@@ -1,7 +1,7 @@
 // Command teed is gotee's trusted OS: it serves the GP TEE Client API on a Unix
 // socket and runs each Trusted Application instance as an isolated process.
 //
-//	teed [--socket PATH] [--ta-dir DIR]... [--storage DIR] [--config FILE]
+//	teed [--socket PATH] [--ta-dir DIR]... [--storage DIR] [--config FILE] [--reset-rollback-counter]
 //
 // With no flags it runs on working defaults; flags override the config file.
 package main
@@ -28,12 +28,14 @@ func main() {
 	var (
 		socket, storage, config, level string
 		taDirs                         listFlag
+		resetCounter                   bool
 	)
 	flag.StringVar(&socket, "socket", "", "listen on this Unix socket (default $TEE_SOCKET, $XDG_RUNTIME_DIR/gotee/teed.sock or /run/gotee/teed.sock)")
 	flag.Var(&taDirs, "ta-dir", "directory of signed TA packages (repeatable)")
 	flag.StringVar(&storage, "storage", "", "directory for trusted storage")
 	flag.StringVar(&config, "config", "", "TOML configuration file")
 	flag.StringVar(&level, "log-level", "", "debug, info, warn or error")
+	flag.BoolVar(&resetCounter, "reset-rollback-counter", false, "accept trusted storage as found, once, after restoring it on purpose")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected argument %q", flag.Arg(0)))
@@ -59,6 +61,7 @@ func main() {
 	if level != "" {
 		cfg.LogLevel = level
 	}
+	cfg.ResetRollbackCounter = resetCounter
 	cfg.Defaults()
 	lvl, err := daemon.ParseLevel(cfg.LogLevel)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gotee/gotee/internal/storage"
 	"github.com/gotee/gotee/internal/store"
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
@@ -45,6 +46,7 @@ type instance struct {
 	ttCalls    map[uint32]*ttCall
 	requests   chan struct{} // bounds the TA's own requests in flight
 	creating   atomic.Bool   // the create entry point is running
+	objects    objects       // its open persistent objects
 
 	readerDone  chan struct{} // closed when the reader has stopped: the instance is dead
 	exited      chan struct{} // closed when the process has been reaped
@@ -97,6 +99,7 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	in := &instance{srv: s, manifest: m, proc: proc, conn: conn, log: log.With("pid", proc.Pid()),
 		pending: map[uint32]chan wire.Message{}, ttSessions: map[uint32]*ttSession{}, ttCalls: map[uint32]*ttCall{},
 		requests:   make(chan struct{}, maxRequestsPerConn),
+		objects:    objects{handles: map[uint32]*storage.Handle{}, stages: map[uint32][]byte{}, enums: map[uint32][]storage.Entry{}},
 		readerDone: make(chan struct{}), exited: make(chan struct{})}
 	s.mu.Lock()
 	s.instances[in] = struct{}{}
@@ -180,6 +183,7 @@ func (in *instance) read() {
 		close(in.readerDone)
 		in.srv.forget(in)
 		in.ttCloseAll()
+		in.objects.closeAll()
 		// The channel is gone: the TA is exiting, or is broken. Give it a moment to
 		// exit on its own, so its exit status tells which.
 		select {
@@ -203,7 +207,9 @@ func (in *instance) read() {
 		case *wire.TTCancel:
 			in.ttCancel(m.Op)
 			continue
-		case *wire.TimeGet, *wire.TimeSet, *wire.TTOpen, *wire.TTInvoke, *wire.TTClose:
+		case *wire.TimeGet, *wire.TimeSet, *wire.TTOpen, *wire.TTInvoke, *wire.TTClose,
+			*wire.ObjOpen, *wire.ObjCreate, *wire.ObjStage, *wire.ObjClose, *wire.ObjRename, *wire.ObjRead,
+			*wire.ObjWrite, *wire.ObjTruncate, *wire.ObjSetHeader, *wire.ObjInfo, *wire.ObjEnum:
 			// A request of the TA's own: served aside, so responses keep flowing;
 			// a TA with too many in flight waits, as a client does.
 			in.requests <- struct{}{}
@@ -252,6 +258,8 @@ func (in *instance) serve(id uint32, m wire.Message, fds []int) {
 			r.Result = times.Set(in.manifest.UUID, m.Seconds, m.Millis)
 		}
 		resp = r
+	default:
+		resp = in.serveStorage(m)
 	}
 	in.conn.Send(nil, id, resp)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotee/gotee/internal/storage"
 	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
@@ -36,6 +37,8 @@ type Config struct {
 	TEEProperties []wire.Property
 	// Time keeps the TAs' persistent time; nil makes it unavailable.
 	Time *tatime.Store
+	// Objects is trusted storage; nil makes it unavailable (STORAGE_NOT_AVAILABLE).
+	Objects *storage.Store
 }
 
 // Server is the dispatcher. It is safe for concurrent use.

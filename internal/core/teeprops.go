@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"strconv"
 
+	"github.com/gotee/gotee/internal/crypto"
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
 )
@@ -36,10 +38,11 @@ func DeviceID(deviceKey []byte) tee.UUID {
 // TEEProperties is the TEE implementation property set (gpd.tee.*, Internal Core
 // API §4.7) that every TA instance receives. It reports what this implementation
 // really offers: time and storage protection are those of a TEE whose secure world
-// is a process of the REE (protection level 100, "REE-controlled"); the
-// cryptography flags stay false until the TA SDK offers the algorithms.
+// is a process of the REE (protection level 100, "REE-controlled"), and the
+// cryptography flags are asked of the operation engine itself.
 func TEEProperties(deviceID tee.UUID) []wire.Property {
 	u32 := func(v uint32) string { return fmt.Sprint(v) }
+	b := strconv.FormatBool
 	return []wire.Property{
 		{Name: "gpd.tee.apiversion", Value: "1.3.1"},
 		{Name: "gpd.tee.internalCore.version", Value: u32(internalCoreVersion)},
@@ -48,14 +51,15 @@ func TEEProperties(deviceID tee.UUID) []wire.Property {
 		{Name: "gpd.tee.systemTime.protectionLevel", Value: u32(100)},
 		{Name: "gpd.tee.TAPersistentTime.protectionLevel", Value: u32(100)},
 		{Name: "gpd.tee.arith.maxBigIntSize", Value: u32(4096)},
-		{Name: "gpd.tee.cryptography.ecc", Value: "false"},
-		{Name: "gpd.tee.cryptography.nist", Value: "false"},
-		{Name: "gpd.tee.cryptography.bsi-r", Value: "false"},
+		{Name: "gpd.tee.cryptography.ecc", Value: b(supported(eccAlgorithms))},
+		{Name: "gpd.tee.cryptography.nist", Value: b(supported(nistAlgorithms))},
+		{Name: "gpd.tee.cryptography.bsi-r", Value: "false"}, // no Brainpool curves
 		{Name: "gpd.tee.cryptography.bsi-t", Value: "false"},
-		{Name: "gpd.tee.cryptography.ietf", Value: "false"},
-		{Name: "gpd.tee.cryptography.octa", Value: "false"},
-		{Name: "gpd.tee.trustedStorage.antiRollback.protectionLevel", Value: u32(0)},
-		{Name: "gpd.tee.trustedStorage.rollbackDetection.protectionLevel", Value: u32(0)},
+		{Name: "gpd.tee.cryptography.ietf", Value: b(supported(ietfAlgorithms))},
+		{Name: "gpd.tee.cryptography.octa", Value: b(supported(octaAlgorithms))},
+		// The rollback counter is a file of the REE's: detection, not prevention.
+		{Name: "gpd.tee.trustedStorage.antiRollback.protectionLevel", Value: u32(100)},
+		{Name: "gpd.tee.trustedStorage.rollbackDetection.protectionLevel", Value: u32(100)},
 		{Name: "gpd.tee.trustedos.implementation.version", Value: implVersion},
 		{Name: "gpd.tee.trustedos.implementation.binaryversion", Value: u32(implBinaryVersion)},
 		{Name: "gpd.tee.trustedos.manufacturer", Value: "gotee"},
@@ -64,4 +68,42 @@ func TEEProperties(deviceID tee.UUID) []wire.Property {
 		{Name: "gpd.tee.firmware.manufacturer", Value: "gotee"},
 		{Name: "gpd.tee.event.maxSources", Value: u32(0)},
 	}
+}
+
+// algElement is an algorithm with the curve it is asked about.
+type algElement struct {
+	alg     tee.Algorithm
+	element tee.Element
+}
+
+// The algorithm and curve pairs each cryptography property stands for (Internal Core
+// API §4.7, Table 4-12): ecc any ECC at all, nist the NIST curves of Table 6-14, ietf
+// Curve25519 and Curve448 (RFC 7748, RFC 8032), octa the Chinese SM2 suite.
+var (
+	eccAlgorithms  = []algElement{{tee.AlgECDSASHA256, tee.CurveNISTP256}}
+	nistAlgorithms = func() []algElement {
+		var l []algElement
+		for _, c := range []tee.Element{tee.CurveNISTP192, tee.CurveNISTP224, tee.CurveNISTP256, tee.CurveNISTP384, tee.CurveNISTP521} {
+			l = append(l, algElement{tee.AlgECDSASHA256, c}, algElement{tee.AlgECDHDeriveSharedSecret, c})
+		}
+		return l
+	}()
+	ietfAlgorithms = []algElement{
+		{tee.AlgEd25519, tee.Curve25519}, {tee.AlgX25519, tee.Curve25519},
+		{tee.AlgEd448, tee.Curve448}, {tee.AlgX448, tee.Curve448},
+	}
+	octaAlgorithms = []algElement{
+		{tee.AlgSM2DSASM3, tee.CurveSM2}, {tee.AlgSM2PKE, tee.CurveSM2}, {tee.AlgSM2KEP, tee.CurveSM2},
+		{tee.AlgSM3, tee.ElementNone}, {tee.AlgSM4CBCNoPad, tee.ElementNone},
+	}
+)
+
+// supported reports whether the operation engine implements every pair of l.
+func supported(l []algElement) bool {
+	for _, a := range l {
+		if crypto.IsAlgorithmSupported(a.alg, a.element) != nil {
+			return false
+		}
+	}
+	return true
 }

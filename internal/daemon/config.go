@@ -23,6 +23,15 @@ type Config struct {
 	ScanInterval duration `toml:"scan_interval"` // how often TA directories are rescanned
 	// Access adds operator policy per TA on top of the TA manifests' own.
 	Access []AccessRule `toml:"access"`
+	// RollbackCounter is the directory of trusted storage's emulated RPMB counter,
+	// <storage>/rpmb by default, beside the store in <storage>/objects. Put it on
+	// another file system than the store, so the two cannot be copied back together.
+	RollbackCounter string `toml:"rollback_counter"`
+	// StorageQuota bounds the bytes of one TA's persistent objects (default 64 MiB).
+	StorageQuota int64 `toml:"storage_quota"`
+	// ResetRollbackCounter makes teed accept the store as it finds it, once: for
+	// an operator who restored it from a backup on purpose. It is a flag only.
+	ResetRollbackCounter bool `toml:"-"`
 }
 
 // AccessRule restricts who may open sessions on one TA (see store.Policy.Allows).
@@ -86,6 +95,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Storage == "" {
 		c.Storage = filepath.Join(data, "storage")
+	}
+	if c.RollbackCounter == "" {
+		c.RollbackCounter = filepath.Join(c.Storage, "rpmb")
 	}
 	if c.TrustDevKey == nil {
 		t := true

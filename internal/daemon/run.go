@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/gotee/gotee/internal/core"
+	"github.com/gotee/gotee/internal/storage"
 	"github.com/gotee/gotee/internal/store"
 	"github.com/gotee/gotee/internal/tatime"
 	"github.com/gotee/gotee/tee"
@@ -46,6 +47,21 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	objects, err := storage.Open(ctx, filepath.Join(cfg.Storage, "objects"), deviceKey, &storage.Options{
+		CounterDir:           cfg.RollbackCounter,
+		MaxBytesPerTA:        cfg.StorageQuota,
+		ResetRollbackCounter: cfg.ResetRollbackCounter,
+	})
+	if errors.Is(err, storage.ErrRollback) || errors.Is(err, storage.ErrCounter) {
+		return fmt.Errorf("trusted storage: %w (if the store was restored on purpose, start teed once with --reset-rollback-counter)", err)
+	}
+	if err != nil {
+		return fmt.Errorf("trusted storage: %w", err)
+	}
+	defer objects.Close()
+	if cfg.ResetRollbackCounter {
+		log.Warn("trusted storage accepted as found: the rollback counter was reset")
+	}
 
 	for _, dir := range cfg.TADirs {
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
@@ -65,6 +81,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Log:           log,
 		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)),
 		Time:          times,
+		Objects:       objects,
 		Allow: func(ta tee.UUID, c *tee.Credentials) bool {
 			for _, p := range policy[ta] {
 				if !p.Allows(c) {

@@ -71,6 +71,17 @@ func (s *syncBuffer) String() string {
 // socket appears only once teed listens, so Start returns when it can be used.
 func Start(tb testing.TB, args ...string) *Teed {
 	tb.Helper()
+	td, err := Launch(tb, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return td
+}
+
+// Launch is Start for a test that expects teed may refuse to start: it returns
+// teed's complaint (its log) as an error if teed exits before it listens.
+func Launch(tb testing.TB, args ...string) (*Teed, error) {
+	tb.Helper()
 	dir := tb.TempDir()
 	td := &Teed{Socket: filepath.Join(dir, "teed.sock"), Dir: dir, log: &syncBuffer{}, done: make(chan struct{})}
 	all := append([]string{"--socket", td.Socket, "--ta-dir", filepath.Join(BuildDir, "ta"),
@@ -79,7 +90,7 @@ func Start(tb testing.TB, args ...string) *Teed {
 	td.cmd.Stderr = td.log
 	td.cmd.Stdout = td.log
 	if err := td.cmd.Start(); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	go func() {
 		td.cmd.Wait()
@@ -94,15 +105,15 @@ func Start(tb testing.TB, args ...string) *Teed {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := os.Stat(td.Socket); err == nil {
-			return td
+			return td, nil
 		}
 		select {
 		case <-td.done:
-			tb.Fatalf("teed exited at start:\n%s", td.log.String())
+			return nil, fmt.Errorf("teed exited at start:\n%s", td.log.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("teed did not create its socket:\n%s", td.log.String())
+			return nil, fmt.Errorf("teed did not create its socket:\n%s", td.log.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -10,8 +10,10 @@ import "github.com/gotee/gotee/tee"
 //
 // Data moves in chunks of at most MaxObjectChunk bytes. An operation on more data
 // than that — an object created with large initial data, one large write — first
-// stages the leading chunks with ObjStage and then sends the request with the last
-// chunk, so teed still applies it as one atomic update.
+// stages the leading chunks with ObjStage under a token of the TA's choosing and then
+// sends the request with the last chunk and the same token, so teed still applies it
+// as one atomic update. Tokens keep the stages of concurrent requests apart; 0 means
+// nothing was staged.
 
 // Storage limits.
 const (
@@ -51,12 +53,16 @@ type ObjOpen struct {
 // staged chunks followed by Data. teed answers ObjHandleResp.
 type ObjCreate struct {
 	Storage, Flags   uint32
+	Token            uint32
 	ID, Header, Data []byte
 }
 
-// ObjStage appends a chunk to the data the next ObjCreate or ObjWrite of the same TA
-// instance carries; teed answers ObjStatus.
-type ObjStage struct{ Data []byte }
+// ObjStage appends a chunk to the data staged under Token (not 0), which the
+// ObjCreate or ObjWrite with the same token takes; teed answers ObjStatus.
+type ObjStage struct {
+	Token uint32
+	Data  []byte
+}
 
 // ObjHandleResp answers ObjOpen, ObjCreate and ObjInfo: the handle, the object's
 // header and the current size of its data stream.
@@ -94,6 +100,7 @@ type ObjReadResp struct {
 // (TEE_WriteObjectData); teed answers ObjStatus.
 type ObjWrite struct {
 	Handle, Offset uint32
+	Token          uint32
 	Data           []byte
 }
 
@@ -210,19 +217,26 @@ func (m *ObjOpen) decode(r *reader) {
 }
 
 func (m *ObjCreate) appendTo(b []byte) []byte {
-	b = le.AppendUint32(le.AppendUint32(b, m.Storage), m.Flags)
+	b = le.AppendUint32(le.AppendUint32(le.AppendUint32(b, m.Storage), m.Flags), m.Token)
 	return appendBytes(appendBytes(appendBytes(b, m.ID), m.Header), m.Data)
 }
 
 func (m *ObjCreate) decode(r *reader) {
-	m.Storage, m.Flags = r.u32(), r.u32()
+	m.Storage, m.Flags, m.Token = r.u32(), r.u32(), r.u32()
 	m.ID = r.bytes(MaxObjectID, "object ID")
 	m.Header = r.bytes(MaxObjectHeader, "object header")
 	m.Data = r.bytes(MaxObjectChunk, "data chunk")
 }
 
-func (m *ObjStage) appendTo(b []byte) []byte { return appendBytes(b, m.Data) }
-func (m *ObjStage) decode(r *reader)         { m.Data = r.bytes(MaxObjectChunk, "data chunk") }
+func (m *ObjStage) appendTo(b []byte) []byte { return appendBytes(le.AppendUint32(b, m.Token), m.Data) }
+
+func (m *ObjStage) decode(r *reader) {
+	m.Token = r.u32()
+	if m.Token == 0 && r.err == nil {
+		r.fail("stage token 0")
+	}
+	m.Data = r.bytes(MaxObjectChunk, "data chunk")
+}
 
 func (m *ObjHandleResp) appendTo(b []byte) []byte {
 	b = le.AppendUint32(b, uint32(m.Result))
@@ -267,11 +281,11 @@ func (m *ObjReadResp) decode(r *reader) {
 }
 
 func (m *ObjWrite) appendTo(b []byte) []byte {
-	return appendBytes(le.AppendUint32(le.AppendUint32(b, m.Handle), m.Offset), m.Data)
+	return appendBytes(le.AppendUint32(le.AppendUint32(le.AppendUint32(b, m.Handle), m.Offset), m.Token), m.Data)
 }
 
 func (m *ObjWrite) decode(r *reader) {
-	m.Handle, m.Offset = r.u32(), r.u32()
+	m.Handle, m.Offset, m.Token = r.u32(), r.u32(), r.u32()
 	m.Data = r.bytes(MaxObjectChunk, "data chunk")
 }
 
