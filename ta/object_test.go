@@ -241,3 +241,29 @@ func TestObjectMisuse(t *testing.T) {
 		})
 	}
 }
+
+// TestCryptographyProperties checks that the TEE property set reports the curves the
+// operation engine has: all NIST curves, Curve25519 and Curve448, the SM2 suite, and
+// no Brainpool curves.
+func TestCryptographyProperties(t *testing.T) {
+	_, c := startStorage(t)
+	s := open(t, c, storeUUID)
+	mustInTA(t, s, func(s *ta.Session) error {
+		set := s.Properties(ta.PropsetTEEImplementation)
+		want := map[string]bool{
+			"gpd.tee.cryptography.ecc": true, "gpd.tee.cryptography.nist": true,
+			"gpd.tee.cryptography.ietf": true, "gpd.tee.cryptography.octa": true,
+			"gpd.tee.cryptography.bsi-r": false, "gpd.tee.cryptography.bsi-t": false,
+		}
+		for name, v := range want {
+			got, err := set.Bool(name)
+			if err != nil || got != v {
+				return failf("%s = %v, %v; want %v", name, got, err, v)
+			}
+		}
+		if err := ta.IsAlgorithmSupported(tee.AlgECDSASHA1, tee.CurveNISTP192); err != nil {
+			return failf("P-192 ECDSA: %v", err)
+		}
+		return nil
+	})
+}
