@@ -128,7 +128,8 @@ func (inst *instance) loop() error {
 				s.cancel(m.Op)
 			}
 		case *wire.TimeResp, *wire.TTOpenResp, *wire.TTInvokeResp, *wire.TTCloseResp,
-			*wire.ObjHandleResp, *wire.ObjReadResp, *wire.ObjEnumResp, *wire.ObjStatus:
+			*wire.ObjHandleResp, *wire.ObjReadResp, *wire.ObjEnumResp, *wire.ObjStatus,
+			*wire.SecretResp:
 			if !inst.deliver(h.ID, m) {
 				return fmt.Errorf("instance channel: response %d to no request", h.ID)
 			}

@@ -99,7 +99,8 @@ func NewServer(tas ...TA) (*Server, error) {
 	}
 	s.objects = objects
 	srv := core.NewServer(core.Config{Catalog: s, Log: slog.New(slog.DiscardHandler),
-		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)), Time: times, Objects: objects})
+		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)), Time: times, Objects: objects,
+		Secrets: core.DeviceSecrets(deviceKey)})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() {

@@ -39,6 +39,9 @@ type Config struct {
 	Time *tatime.Store
 	// Objects is trusted storage; nil makes it unavailable (STORAGE_NOT_AVAILABLE).
 	Objects *storage.Store
+	// Secrets derives a TA's device secrets (see DeviceSecrets); nil makes them
+	// unavailable (NOT_SUPPORTED).
+	Secrets func(ta tee.UUID, label []byte) []byte
 }
 
 // Server is the dispatcher. It is safe for concurrent use.

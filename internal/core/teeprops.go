@@ -35,6 +35,22 @@ func DeviceID(deviceKey []byte) tee.UUID {
 	return u
 }
 
+// DeviceSecrets returns the derivation of TAs' device secrets from the installation's
+// device key: HMAC-SHA256 of the TA's UUID and a label of the TA's choosing, under a
+// key of its own derived from the device key. A TA gets only its own secrets, and the
+// secrets of two installations are unrelated.
+func DeviceSecrets(deviceKey []byte) func(ta tee.UUID, label []byte) []byte {
+	mac := hmac.New(sha256.New, deviceKey)
+	mac.Write([]byte("gotee ta device secrets v1"))
+	root := mac.Sum(nil)
+	return func(ta tee.UUID, label []byte) []byte {
+		m := hmac.New(sha256.New, root)
+		m.Write(ta[:])
+		m.Write(label)
+		return m.Sum(nil)
+	}
+}
+
 // TEEProperties is the TEE implementation property set (gpd.tee.*, Internal Core
 // API §4.7) that every TA instance receives. It reports what this implementation
 // really offers: time and storage protection are those of a TEE whose secure world

@@ -82,6 +82,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		TEEProperties: core.TEEProperties(core.DeviceID(deviceKey)),
 		Time:          times,
 		Objects:       objects,
+		Secrets:       core.DeviceSecrets(deviceKey),
 		Allow: func(ta tee.UUID, c *tee.Credentials) bool {
 			for _, p := range policy[ta] {
 				if !p.Allows(c) {

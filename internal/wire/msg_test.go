@@ -148,6 +148,8 @@ func samples() []sample {
 		{"ObjEnum", 22, &ObjEnum{Storage: 1, First: true, After: []byte{}}, 0, 8 + 12},
 		{"ObjEnumResp", 22, &ObjEnumResp{Result: tee.ErrItemNotFound, ID: []byte{}, Header: []byte{}}, 0, 8 + 16},
 		{"ObjStatus", 23, &ObjStatus{Result: tee.ErrCorruptObject}, 0, 12},
+		{"SecretGet", 24, &SecretGet{Label: []byte("secapi root")}, 0, 8 + 4 + 11},
+		{"SecretResp", 24, &SecretResp{Result: tee.Success, Secret: make([]byte, SecretSize)}, 0, 8 + 8 + SecretSize},
 	}
 }
 
@@ -312,6 +314,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"kind 41", header(41, 0)},
 		{"kind 63", header(63, 0)},
 		{"kind 79", header(79, 0)},
+		{"kind 82", header(82, 0)},
 		{"kind 95", header(95, 0)},
 		{"kind 0xFFFF", header(0xFFFF, 0)},
 
@@ -351,6 +354,9 @@ func TestDecodeRejects(t *testing.T) {
 		{"ObjStage token 0", Append(nil, 1, &ObjStage{Data: []byte{1}})},
 		{"ObjRead larger than a chunk", Append(nil, 1, &ObjRead{Size: MaxObjectChunk + 1})},
 		{"ObjClose flag 2", put32(Append(nil, 1, &ObjClose{}), HeaderSize+4, 2)},
+		{"SecretGet label too long", Append(nil, 1, &SecretGet{Label: make([]byte, MaxSecretLabel+1)})},
+		{"SecretResp short secret", Append(nil, 1, &SecretResp{Secret: make([]byte, 31)})},
+		{"SecretResp long secret", Append(nil, 1, &SecretResp{Secret: make([]byte, 33)})},
 		{"ObjEnum flag high", put32(Append(nil, 1, &ObjEnum{}), HeaderSize+4, 0x80000000)},
 
 		{"OpenResp with arena", Append(nil, 1, &OpenResp{Op: Operation{HasArena: true}})},
