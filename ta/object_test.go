@@ -225,6 +225,37 @@ func TestObjectMisuse(t *testing.T) {
 			op, _ := ta.AllocateOperation(tee.AlgAESECBNoPad, tee.ModeEncrypt, 128)
 			return op.SetKey(o)
 		}},
+		{"cipher update before init", func(*ta.Session) error {
+			k, _ := ta.AllocateTransientObject(tee.TypeAES, 128)
+			k.GenerateKey(128)
+			op, _ := ta.AllocateOperation(tee.AlgAESCBCNoPad, tee.ModeEncrypt, 128)
+			op.SetKey(k)
+			_, err := op.CipherUpdate(make([]byte, 16), make([]byte, 16))
+			return err
+		}},
+		{"decrypt final on an encrypt operation", func(*ta.Session) error {
+			k, _ := ta.AllocateTransientObject(tee.TypeAES, 128)
+			k.GenerateKey(128)
+			op, _ := ta.AllocateOperation(tee.AlgAESGCM, tee.ModeEncrypt, 128)
+			op.SetKey(k)
+			op.AEInit(make([]byte, 12), 128, 0, 0)
+			_, err := op.AEDecryptFinal(nil, nil, make([]byte, 16))
+			return err
+		}},
+		{"key of the wrong type", func(*ta.Session) error {
+			k, _ := ta.AllocateTransientObject(tee.TypeHMACSHA256, 256)
+			k.GenerateKey(256)
+			op, _ := ta.AllocateOperation(tee.AlgAESECBNoPad, tee.ModeEncrypt, 256)
+			return op.SetKey(k)
+		}},
+		{"sign with a public key", func(*ta.Session) error {
+			pair, _ := ta.AllocateTransientObject(tee.TypeEd25519Keypair, 256)
+			pair.GenerateKey(256)
+			pub, _ := ta.AllocateTransientObject(tee.TypeEd25519PublicKey, 256)
+			ta.CopyObjectAttributes(pub, pair)
+			op, _ := ta.AllocateOperation(tee.AlgEd25519, tee.ModeSign, 256)
+			return op.SetKey(pub)
+		}},
 		{"copy a key pair into another type", func(*ta.Session) error {
 			src, _ := ta.AllocateTransientObject(tee.TypeAES, 128)
 			src.GenerateKey(128)
