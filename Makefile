@@ -25,6 +25,9 @@ tas: bin
 		$(BUILD)/bin/teectl pack -manifest examples/ta/$$t/manifest.toml \
 			-binary $(BUILD)/ta-bin/$$t -out $(BUILD)/ta/$$t; \
 	done
+	$(GO) build -o $(BUILD)/ta-bin/secapi ./secapi/ta
+	$(BUILD)/bin/teectl pack -manifest secapi/ta/manifest.toml \
+		-binary $(BUILD)/ta-bin/secapi -out $(BUILD)/ta/secapi
 
 lib:
 	@mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include $(BUILD)/obj

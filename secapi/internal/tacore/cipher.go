@@ -1,0 +1,340 @@
+package tacore
+
+import (
+	"crypto/subtle"
+
+	"github.com/gotee/gotee/secapi/internal/protocol"
+	"github.com/gotee/gotee/ta"
+	"github.com/gotee/gotee/tee"
+)
+
+const (
+	aesBlock = 16
+	gcmIV    = 12
+	// maxGCM bounds a GCM message: the tag is computed over the buffered plaintext
+	// (see gcmState), and it keeps the counter far from GCM's 2^32-block limit, below
+	// which a 128-bit CTR counter and GCM's 32-bit one agree.
+	maxGCM = 64 << 20
+)
+
+// cipherCtx is a cipher context: the SDK operation holds the expanded key for the
+// context's lifetime, as the reference's context does.
+type cipherCtx struct {
+	alg, mode uint32
+	rights    protocol.Rights
+	pad       bool
+	op        *ta.Operation // ECB/CBC/CTR, and GCM's keystream
+	gcm       *gcmState
+	done      bool
+}
+
+// gcmState streams GCM: the payload goes through AES-CTR from J0+1 as it arrives, as
+// SecAPI's process returns output at once; the SDK's GCM, which is one-shot, computes
+// the tag at the end over the plaintext kept here.
+type gcmState struct {
+	ae    *ta.Operation
+	plain []byte
+}
+
+func (c *cipherCtx) free() {
+	if c.op != nil {
+		c.op.Free()
+	}
+	if c.gcm != nil {
+		c.gcm.ae.Free()
+		clear(c.gcm.plain)
+	}
+}
+
+func aesOp(alg tee.Algorithm, mode tee.Mode, k []byte) (*ta.Operation, error) {
+	bits := len(k) * 8
+	obj, err := ta.AllocateTransientObject(tee.TypeAES, bits)
+	if err != nil {
+		return nil, protocol.StatusInternalError
+	}
+	defer obj.Free()
+	if err := obj.Populate(tee.Attribute{ID: tee.AttrSecretValue, Ref: k}); err != nil {
+		return nil, protocol.StatusInternalError
+	}
+	op, err := ta.AllocateOperation(alg, mode, bits)
+	if err != nil {
+		return nil, protocol.StatusInternalError
+	}
+	if err := op.SetKey(obj); err != nil {
+		op.Free()
+		return nil, protocol.StatusInternalError
+	}
+	return op, nil
+}
+
+func usageFor(mode uint32) int {
+	if mode == protocol.CipherModeEncrypt {
+		return protocol.UsageEncrypt
+	}
+	return protocol.UsageDecrypt
+}
+
+func (s *slot) cipherInit(r *req_, now uint64) error {
+	alg := r.rd.U32()
+	mode := r.rd.U32()
+	kh := r.rd.U64()
+	iv := r.rd.Var(protocol.MaxIV)
+	if err := r.rd.Err(); err != nil {
+		return err
+	}
+	if alg > protocol.CipherAESGCM {
+		if alg <= 10 {
+			return protocol.StatusOperationNotSupported // RSA, EC ElGamal, ChaCha20: phase 2
+		}
+		return protocol.StatusInvalidParameter
+	}
+	if mode != protocol.CipherModeEncrypt && mode != protocol.CipherModeDecrypt {
+		return protocol.StatusInvalidParameter
+	}
+	k, plain, err := s.use(kh, now, -1)
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	if k.hdr.Type != protocol.KeyTypeSymmetric || (len(plain) != 16 && len(plain) != 32) {
+		return protocol.StatusInvalidKeyType
+	}
+	if !k.hdr.Rights.Has(usageFor(mode)) {
+		return protocol.StatusOperationNotAllowed
+	}
+	c := &cipherCtx{alg: alg, mode: mode, rights: k.hdr.Rights}
+	gmode := tee.ModeEncrypt
+	if mode == protocol.CipherModeDecrypt {
+		gmode = tee.ModeDecrypt
+	}
+	switch alg {
+	case protocol.CipherAESECB, protocol.CipherAESECBPKCS7:
+		c.pad = alg == protocol.CipherAESECBPKCS7
+		if c.op, err = aesOp(tee.AlgAESECBNoPad, gmode, plain); err != nil {
+			return err
+		}
+		c.op.CipherInit(nil)
+	case protocol.CipherAESCBC, protocol.CipherAESCBCPKCS7, protocol.CipherAESCTR:
+		if len(iv) != aesBlock {
+			return protocol.StatusInvalidParameter
+		}
+		c.pad = alg == protocol.CipherAESCBCPKCS7
+		galg := tee.AlgAESCBCNoPad
+		if alg == protocol.CipherAESCTR {
+			galg, gmode = tee.AlgAESCTR, tee.ModeEncrypt
+		}
+		if c.op, err = aesOp(galg, gmode, plain); err != nil {
+			return err
+		}
+		c.op.CipherInit(iv)
+	case protocol.CipherAESGCM:
+		if len(iv) != gcmIV {
+			return protocol.StatusInvalidParameter
+		}
+		if len(r.in) > protocol.MaxAAD {
+			return protocol.StatusInvalidParameter
+		}
+		if c.op, err = aesOp(tee.AlgAESCTR, tee.ModeEncrypt, plain); err != nil {
+			return err
+		}
+		ctr := make([]byte, aesBlock)
+		copy(ctr, iv)
+		ctr[15] = 2
+		c.op.CipherInit(ctr)
+		ae, err := aesOp(tee.AlgAESGCM, tee.ModeEncrypt, plain)
+		if err != nil {
+			c.op.Free()
+			return err
+		}
+		if err := ae.AEInit(iv, 128, len(r.in), 0); err != nil {
+			ae.Free()
+			c.op.Free()
+			return protocol.StatusInternalError
+		}
+		if len(r.in) > 0 {
+			ae.AEUpdateAAD(append([]byte(nil), r.in...))
+		}
+		c.gcm = &gcmState{ae: ae}
+	}
+	h, err := s.ciphers.add(c)
+	if err != nil {
+		c.free()
+		return err
+	}
+	return r.replyU64(h)
+}
+
+func (s *slot) cipherUpdateIV(r *req_) error {
+	h := r.rd.U64()
+	iv := r.rd.Var(protocol.MaxIV)
+	if err := r.rd.Err(); err != nil {
+		return err
+	}
+	c, err := s.ciphers.get(h)
+	if err != nil {
+		return err
+	}
+	switch c.alg {
+	case protocol.CipherAESCBC, protocol.CipherAESCBCPKCS7, protocol.CipherAESCTR:
+		if len(iv) != aesBlock {
+			return protocol.StatusInvalidParameter
+		}
+		c.op.CipherInit(iv)
+		c.done = false
+		return nil
+	}
+	return protocol.StatusInvalidParameter
+}
+
+// processAllowed is the check of every process call: the usage flag and validity of
+// the key's rights as at init, output protection, and clear output needing
+// SVP_OPTIONAL (all output is clear memory until SVP buffers arrive).
+func (c *cipherCtx) processAllowed(now uint64) bool {
+	return c.rights.Has(usageFor(c.mode)) && allowedTime(&c.rights, now) &&
+		allowedVideo(&c.rights, pollVideo()) && c.rights.Has(protocol.UsageSVPOptional)
+}
+
+func (s *slot) cipherProcess(r *req_, now uint64, last bool) error {
+	h := r.rd.U64()
+	var tagLen uint32
+	var tag []byte
+	if last {
+		tagLen = r.rd.U32()
+		tag = r.rd.Var(protocol.MaxTag)
+	}
+	if err := r.rd.Err(); err != nil {
+		return err
+	}
+	c, err := s.ciphers.get(h)
+	if err != nil {
+		return err
+	}
+	if r.in == nil {
+		return protocol.StatusNullParameter
+	}
+	if c.done {
+		return protocol.StatusInvalidParameter
+	}
+	in := r.in
+	block := c.alg <= protocol.CipherAESCBCPKCS7
+	switch {
+	case block && !c.pad && len(in)%aesBlock != 0,
+		block && c.pad && !last && len(in)%aesBlock != 0,
+		c.pad && last && c.mode == protocol.CipherModeEncrypt && len(in) > aesBlock,
+		c.pad && last && c.mode == protocol.CipherModeDecrypt && len(in) != aesBlock:
+		return protocol.StatusInvalidParameter
+	}
+	if c.gcm != nil && (len(c.gcm.plain)+len(in) > maxGCM || last && tagLen > protocol.MaxTag) {
+		return protocol.StatusInvalidParameter
+	}
+	if c.gcm != nil && last && c.mode == protocol.CipherModeDecrypt && int(tagLen) != len(tag) {
+		return protocol.StatusInvalidParameter
+	}
+	if !c.processAllowed(now) {
+		return protocol.StatusOperationNotAllowed
+	}
+	if r.noOut {
+		return protocol.StatusNullParameter
+	}
+	need := len(in)
+	switch {
+	case c.pad && last && c.mode == protocol.CipherModeEncrypt:
+		need = len(in)/aesBlock*aesBlock + aesBlock
+	case c.pad && last:
+		need = aesBlock
+	case c.gcm != nil && last && c.mode == protocol.CipherModeEncrypt:
+		need += int(tagLen)
+	}
+	if need > r.outCap {
+		// Before any state changes, so the caller can retry with a larger buffer.
+		r.need = need
+		return tee.ErrShortBuffer
+	}
+	// Shared input can change under us; work on a private copy.
+	src := append([]byte(nil), in...)
+	defer clear(src)
+	switch {
+	case c.pad && last && c.mode == protocol.CipherModeEncrypt:
+		n := aesBlock - len(src)%aesBlock
+		for range n {
+			src = append(src, byte(n))
+		}
+		out, err := update(c.op, src)
+		if err != nil {
+			return err
+		}
+		c.done = true
+		return r.reply(out)
+	case c.pad && last:
+		out, err := update(c.op, src)
+		if err != nil {
+			return err
+		}
+		defer clear(out)
+		n := int(out[aesBlock-1])
+		good := 1
+		if n == 0 || n > aesBlock {
+			good, n = 0, aesBlock
+		}
+		for i := aesBlock - n; i < aesBlock; i++ {
+			good &= subtle.ConstantTimeByteEq(out[i], byte(n))
+		}
+		if good != 1 {
+			return protocol.StatusVerificationFailed
+		}
+		c.done = true
+		return r.reply(out[:aesBlock-n])
+	case c.gcm != nil:
+		return s.gcmProcess(r, c, src, last, int(tagLen), tag)
+	default:
+		out, err := update(c.op, src)
+		if err != nil {
+			return err
+		}
+		if last {
+			c.done = true
+		}
+		return r.reply(out)
+	}
+}
+
+func update(op *ta.Operation, src []byte) ([]byte, error) {
+	out := make([]byte, len(src))
+	n, err := op.CipherUpdate(out, src)
+	if err != nil || n != len(src) {
+		return nil, protocol.StatusInternalError
+	}
+	return out, nil
+}
+
+func (s *slot) gcmProcess(r *req_, c *cipherCtx, src []byte, last bool, tagLen int, tag []byte) error {
+	out, err := update(c.op, src)
+	if err != nil {
+		return err
+	}
+	if c.mode == protocol.CipherModeEncrypt {
+		c.gcm.plain = append(c.gcm.plain, src...)
+	} else {
+		c.gcm.plain = append(c.gcm.plain, out...)
+	}
+	if !last {
+		return r.reply(out)
+	}
+	c.done = true
+	full := make([]byte, aesBlock)
+	scratch := make([]byte, len(c.gcm.plain))
+	_, _, err = c.gcm.ae.AEEncryptFinal(scratch, full, c.gcm.plain)
+	clear(c.gcm.plain)
+	c.gcm.plain = nil
+	if err != nil {
+		return protocol.StatusInternalError
+	}
+	if c.mode == protocol.CipherModeDecrypt {
+		if subtle.ConstantTimeCompare(full[:tagLen], tag) != 1 {
+			clear(out)
+			return protocol.StatusVerificationFailed
+		}
+		return r.reply(out)
+	}
+	return r.reply(append(out, full[:tagLen]...))
+}

@@ -1,0 +1,317 @@
+package tacore
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gotee/gotee/secapi/internal/protocol"
+	"github.com/gotee/gotee/ta"
+	"github.com/gotee/gotee/tee"
+)
+
+// Limits as the reference sets them.
+const (
+	MaxSlots   = 256
+	MaxObjects = 256 // keys, ciphers, MACs per slot, each
+)
+
+// Name is what sa_get_name reports.
+const Name = "gotee"
+
+// ImplementationRevision is sa_version.implementation_revision.
+const ImplementationRevision = 1
+
+// Labels of the TA's device secrets (ta.Session.DeviceSecret).
+const (
+	labelWrap = "secapi/key-wrap/v1"
+)
+
+// Core is the SecAPI TA.
+type Core struct {
+	ta.Base
+	now func() time.Time
+
+	mu    sync.Mutex
+	slots map[*ta.Session]*slot // guarded by mu
+	wrap  cipher.AEAD           // key-wrapping AEAD, made on first session (guarded by mu)
+}
+
+// New returns a SecAPI TA. now gives the time for validity windows; nil is time.Now.
+func New(now func() time.Time) *Core {
+	if now == nil {
+		now = time.Now
+	}
+	return &Core{now: now, slots: map[*ta.Session]*slot{}}
+}
+
+// Slots is the number of open slots, for tests.
+func (c *Core) Slots() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.slots)
+}
+
+// callerUUID is the UUID rights are checked against: a calling TA's UUID, or the
+// login identity's UUID for a normal-world client (nil for PUBLIC).
+func callerUUID(id tee.Identity) tee.UUID { return id.UUID }
+
+// OpenSession assigns the session a slot. Past MaxSlots it is TEE_ERROR_BUSY, which
+// the library reports as SA_STATUS_NO_AVAILABLE_RESOURCE_SLOT.
+func (c *Core) OpenSession(s *ta.Session, _ *ta.Params) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.slots) >= MaxSlots {
+		return tee.ErrBusy
+	}
+	if c.wrap == nil {
+		w, err := newWrap(s)
+		if err != nil {
+			return err
+		}
+		c.wrap = w
+	}
+	id := s.ClientIdentity()
+	c.slots[s] = newSlot(id, c.wrap)
+	return nil
+}
+
+// newWrap derives this instance's key-wrapping key from the TA's device secret and a
+// random per-instance salt: wrapped keys never outlive the instance, and no constant
+// key is in the code.
+func newWrap(s *ta.Session) (cipher.AEAD, error) {
+	secret, err := s.DeviceSecret(labelWrap)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(secret)
+	salt := make([]byte, 32)
+	ta.GenerateRandom(salt)
+	m := hmac.New(sha256.New, secret)
+	m.Write(salt)
+	k := m.Sum(nil)
+	defer clear(k)
+	b, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
+}
+
+// CloseSession releases the slot and everything in it.
+func (c *Core) CloseSession(s *ta.Session) {
+	c.mu.Lock()
+	sl := c.slots[s]
+	delete(c.slots, s)
+	c.mu.Unlock()
+	if sl != nil {
+		sl.releaseAll()
+	}
+}
+
+func (c *Core) slot(s *ta.Session) *slot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slots[s]
+}
+
+// Invoke checks the parameter layout of docs/secapi.md, runs the command and puts its
+// status in parameter 0.
+func (c *Core) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
+	if p[0].Type != tee.ValueInout ||
+		(p[1].Type != tee.MemrefInput && p[1].Type != tee.ParamNone) ||
+		(p[2].Type != tee.MemrefInput && p[2].Type != tee.ParamNone) ||
+		(p[3].Type != tee.MemrefOutput && p[3].Type != tee.ParamNone) {
+		return tee.ErrBadParameters
+	}
+	if p[1].Size > protocol.MaxRequest || p[2].Size > protocol.MaxData || p[3].Size > protocol.MaxData {
+		return tee.ErrBadParameters
+	}
+	if p[0].Value.A != protocol.Version {
+		p[0].Value = tee.Value{A: uint32(protocol.StatusOperationNotSupported)}
+		return nil
+	}
+	sl := c.slot(s)
+	if sl == nil {
+		return tee.ErrBadState
+	}
+	// The request decides control flow: copy it out of shared memory first.
+	req := append([]byte(nil), p[1].Mem...)
+	r := &req_{rd: protocol.NewReader(req), in: p[2].Mem, out: p[3].Mem}
+	if p[2].Type == tee.ParamNone {
+		r.in = nil
+	} else if r.in == nil {
+		r.in = []byte{} // a zero-length input is present, not NULL
+	}
+	if p[3].Type == tee.ParamNone {
+		r.out, r.noOut = nil, true
+	}
+	r.outCap = p[3].Size
+	st := c.run(s, sl, cmd, r)
+	if errors.Is(st, tee.ErrShortBuffer) {
+		p[3].Size = r.need
+		return tee.ErrShortBuffer
+	}
+	var code protocol.Status
+	if st != nil {
+		if !errors.As(st, &code) {
+			code = protocol.StatusInternalError
+		}
+	}
+	if code == protocol.StatusOK {
+		p[3].Size = r.n
+	} else {
+		p[3].Size = 0
+	}
+	p[0].Value = tee.Value{A: uint32(code)}
+	return nil
+}
+
+// req_ is one command in flight.
+type req_ struct {
+	rd     *protocol.Reader
+	in     []byte // parameter 2, may be shared memory
+	out    []byte // parameter 3
+	outCap int
+	noOut  bool
+	n      int // bytes written to out
+	need   int // with ErrShortBuffer
+}
+
+// reply writes b as the reply; a short output is tee.ErrShortBuffer with the size.
+func (r *req_) reply(b []byte) error {
+	if len(b) > r.outCap || r.out == nil && len(b) > 0 {
+		r.need = len(b)
+		return tee.ErrShortBuffer
+	}
+	r.n = copy(r.out, b)
+	return nil
+}
+
+func (r *req_) replyU64(v uint64) error {
+	return r.reply(binary.LittleEndian.AppendUint64(nil, v))
+}
+
+func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
+	switch cmd {
+	case protocol.CmdGetVersion:
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		var w protocol.Writer
+		w.U64(3)
+		w.U64(4)
+		w.U64(1)
+		w.U64(ImplementationRevision)
+		return r.reply(w.Buf)
+	case protocol.CmdGetName:
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		return r.reply([]byte(Name))
+	case protocol.CmdGetDeviceID:
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		id, err := s.Properties(ta.PropsetTEEImplementation).UUID("gpd.tee.deviceID")
+		if err != nil {
+			return protocol.StatusInternalError
+		}
+		// sa_get_device_id is a 64-bit id: the first 8 bytes of the TEE's device UUID.
+		return r.replyU64(binary.BigEndian.Uint64(id[:8]))
+	case protocol.CmdGetTAUUID:
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		u := sl.caller
+		return r.reply(u[:])
+	case protocol.CmdRandom:
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		if r.noOut {
+			return protocol.StatusNullParameter
+		}
+		ta.GenerateRandom(r.out[:r.outCap])
+		r.n = r.outCap
+		return nil
+	}
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	now := uint64(c.now().Unix())
+	switch cmd {
+	case protocol.CmdKeyGenerate:
+		return sl.keyGenerate(r)
+	case protocol.CmdKeyImport:
+		return sl.keyImport(r)
+	case protocol.CmdKeyRelease:
+		h := r.rd.U64()
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		k, err := sl.keys.remove(h)
+		if err != nil {
+			return err
+		}
+		k.wipe()
+		return nil
+	case protocol.CmdKeyHeader:
+		h := r.rd.U64()
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		k, err := sl.keys.get(h)
+		if err != nil {
+			return err
+		}
+		return r.reply(k.hdr.Marshal())
+	case protocol.CmdKeyDigest:
+		return sl.keyDigest(r, now)
+	case protocol.CmdKeyGetPublic:
+		return sl.keyPublic(r)
+	case protocol.CmdCipherInit:
+		return sl.cipherInit(r, now)
+	case protocol.CmdCipherUpdateIV:
+		return sl.cipherUpdateIV(r)
+	case protocol.CmdCipherProcess:
+		return sl.cipherProcess(r, now, false)
+	case protocol.CmdCipherProcessLast:
+		return sl.cipherProcess(r, now, true)
+	case protocol.CmdCipherRelease:
+		h := r.rd.U64()
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		cc, err := sl.ciphers.remove(h)
+		if err != nil {
+			return err
+		}
+		cc.free()
+		return nil
+	case protocol.CmdMACInit:
+		return sl.macInit(r, now)
+	case protocol.CmdMACProcess:
+		return sl.macProcess(r)
+	case protocol.CmdMACProcessKey:
+		return sl.macProcessKey(r, now)
+	case protocol.CmdMACCompute:
+		return sl.macCompute(r)
+	case protocol.CmdMACRelease:
+		h := r.rd.U64()
+		if err := r.rd.Err(); err != nil {
+			return err
+		}
+		m, err := sl.macs.remove(h)
+		if err != nil {
+			return err
+		}
+		m.free()
+		return nil
+	}
+	return protocol.StatusOperationNotSupported
+}
