@@ -207,9 +207,17 @@ func (in *instance) read() {
 		case *wire.TTCancel:
 			in.ttCancel(m.Op)
 			continue
+		case *wire.ObjRead, *wire.ObjInfo, *wire.ObjStage:
+			// Storage requests that never wait for the disk (reads come from
+			// bbolt's mapping and never wait for a writer's sync; staging is
+			// memory) are answered right here: a goroutine per request, with
+			// its stack growth and the wake-up of another thread, cost more
+			// than the request itself.
+			in.serve(h.ID, m, fds)
+			continue
 		case *wire.TimeGet, *wire.TimeSet, *wire.TTOpen, *wire.TTInvoke, *wire.TTClose,
-			*wire.ObjOpen, *wire.ObjCreate, *wire.ObjStage, *wire.ObjClose, *wire.ObjRename, *wire.ObjRead,
-			*wire.ObjWrite, *wire.ObjTruncate, *wire.ObjSetHeader, *wire.ObjInfo, *wire.ObjEnum,
+			*wire.ObjOpen, *wire.ObjCreate, *wire.ObjClose, *wire.ObjRename,
+			*wire.ObjWrite, *wire.ObjTruncate, *wire.ObjSetHeader, *wire.ObjEnum,
 			*wire.SecretGet:
 			// A request of the TA's own: served aside, so responses keep flowing;
 			// a TA with too many in flight waits, as a client does.

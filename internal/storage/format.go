@@ -145,11 +145,11 @@ func valueTag(v []byte) (t tag) {
 	return t
 }
 
-// recordAAD is the additional data of a record: it binds the record to its TA,
-// namespace, object (uid), kind, position and commit, and a meta record also to
-// the object ID's key, so that no record can stand in for another.
-func recordAAD(ta tee.UUID, ns byte, u uid, index uint32, k *objKey, hdr []byte) []byte {
-	b := make([]byte, 0, 96)
+// appendRecordAAD appends the additional data of a record to b: it binds the
+// record to its TA, namespace, object (uid), kind, position and commit, and a
+// meta record also to the object ID's key, so that no record can stand in for
+// another.
+func appendRecordAAD(b []byte, ta tee.UUID, ns byte, u uid, index uint32, k *objKey, hdr []byte) []byte {
 	b = append(b, "gotee storage record v1\x00"...)
 	b = append(b, ta[:]...)
 	b = append(b, ns)
@@ -158,7 +158,8 @@ func recordAAD(ta tee.UUID, ns byte, u uid, index uint32, k *objKey, hdr []byte)
 	if k != nil {
 		b = append(b, k[:]...)
 	} else {
-		b = append(b, make([]byte, keySize)...)
+		var zero objKey
+		b = append(b, zero[:]...)
 	}
 	return append(b, hdr...)
 }

@@ -297,7 +297,7 @@ func (s *Store) CreateOpen(ctx context.Context, ta tee.UUID, sid StorageID, id [
 		if exists && flags&FlagOverwrite == 0 {
 			return fmt.Errorf("storage: object exists: %w", tee.ErrAccessConflict)
 		}
-		o := newOtx(s, w.tx, ta, ns, w)
+		o := newOtx(s, w.tx, ta, ns, ref.ns, w)
 		var old *entry
 		if exists {
 			old = &e
@@ -445,7 +445,7 @@ func (s *Store) Enumerate(ctx context.Context, ta tee.UUID, sid StorageID) ([]En
 	var objs map[objKey]entry
 	var list []Entry
 	err = s.read(ctx, func() { objs = maps(s.index[id]) }, func(tx *bolt.Tx) error {
-		o := newOtx(s, tx, ta, ns, nil)
+		o := newOtx(s, tx, ta, ns, id, nil)
 		for k, e := range objs {
 			m, err := o.loadMeta(k, e)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"math/bits"
 	"sync"
 
@@ -21,10 +22,10 @@ var hkdfSalt = []byte("gotee trusted storage v1")
 // per-TA ones. It is safe for concurrent use.
 type keyring struct {
 	device []byte
-	names  []byte // HMAC key naming namespaces and objects
-	accum  []byte // HMAC key of the commit accumulator's terms
-	root   []byte // HMAC key of the root (commit) record
-	rpmb   []byte // HMAC key of the emulated RPMB counter
+	names  *macKey // naming namespaces and objects
+	accum  *macKey // the commit accumulator's terms
+	root   *macKey // the root (commit) record
+	rpmb   *macKey // the emulated RPMB counter
 
 	mu    sync.Mutex             // guards aeads
 	aeads map[aeadID]cipher.AEAD // per (TA, epoch)
@@ -50,10 +51,10 @@ func derive(secret []byte, info string) []byte {
 func newKeyring(device []byte) *keyring {
 	return &keyring{
 		device: append([]byte{}, device...),
-		names:  derive(device, "names"),
-		accum:  derive(device, "commit accumulator"),
-		root:   derive(device, "root record"),
-		rpmb:   derive(device, "rpmb counter"),
+		names:  newMACKey(derive(device, "names")),
+		accum:  newMACKey(derive(device, "commit accumulator")),
+		root:   newMACKey(derive(device, "root record")),
+		rpmb:   newMACKey(derive(device, "rpmb counter")),
 		aeads:  make(map[aeadID]cipher.AEAD),
 	}
 }
@@ -93,24 +94,53 @@ func (k *keyring) aead(ta tee.UUID, epoch uint64) cipher.AEAD {
 	return a
 }
 
-func (k *keyring) mac(key []byte, parts ...[]byte) []byte {
-	m := hmac.New(sha256.New, key)
-	for _, p := range parts {
-		m.Write(p)
+// macKey is an HMAC-SHA256 key with its keyed states computed once: every
+// record, name and commit of the engine takes one or more MACs, and keying an
+// HMAC afresh (two SHA-256 blocks and a handful of allocations) would cost more
+// than the MAC itself. Instances are pooled, each already keyed; Reset brings
+// one back to its keyed state (FIPS 198-1 §6 allows the precomputation). It is
+// safe for concurrent use.
+type macKey struct{ pool sync.Pool }
+
+func newMACKey(key []byte) *macKey {
+	m := &macKey{}
+	m.pool.New = func() any {
+		h := hmac.New(sha256.New, key)
+		h.Reset() // saves the keyed states, so later Resets only restore them
+		return h
 	}
-	return m.Sum(nil)
+	return m
+}
+
+// sum returns the MAC of the concatenation of parts.
+func (m *macKey) sum(parts ...[]byte) (out [sha256.Size]byte) {
+	h := m.pool.Get().(hash.Hash)
+	for _, p := range parts {
+		h.Write(p)
+	}
+	h.Sum(out[:0])
+	h.Reset()
+	m.pool.Put(h)
+	return out
+}
+
+func (k *keyring) mac(key *macKey, parts ...[]byte) []byte {
+	s := key.sum(parts...)
+	return s[:]
 }
 
 // namespace names the bucket of one TA's storage namespace.
 func (k *keyring) namespace(ta tee.UUID, ns byte) (n nsID) {
-	copy(n[:], k.mac(k.names, []byte("namespace"), ta[:], []byte{ns}))
+	s := k.names.sum([]byte("namespace"), ta[:], []byte{ns})
+	copy(n[:], s[:])
 	return n
 }
 
 // object names an object inside its namespace. The TA is part of the input too,
 // so the same ID in two TAs gives unrelated keys.
 func (k *keyring) object(ta tee.UUID, ns byte, id []byte) (o objKey) {
-	copy(o[:], k.mac(k.names, []byte("object"), ta[:], []byte{ns, byte(len(id))}, id))
+	s := k.names.sum([]byte("object"), ta[:], []byte{ns, byte(len(id))}, id)
+	copy(o[:], s[:])
 	return o
 }
 
@@ -123,7 +153,7 @@ func (k *keyring) object(ta tee.UUID, ns byte, id []byte) (o objKey) {
 type accum [4]uint64
 
 func (k *keyring) term(ns nsID, metaKey []byte) accum {
-	h := k.mac(k.accum, ns[:], metaKey)
+	h := k.accum.sum(ns[:], metaKey)
 	var a accum
 	for i := range a {
 		a[i] = binary.LittleEndian.Uint64(h[8*i:])

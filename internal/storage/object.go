@@ -81,7 +81,8 @@ type otx struct {
 	id  nsID
 	b   *bolt.Bucket // nil while the namespace has no bucket
 	w   *wtx
-	idx map[idxID]*indexState
+	idx map[idxID]*indexState // allocated on first use
+	aad []byte                // scratch for records' additional data
 }
 
 type idxID struct {
@@ -96,9 +97,10 @@ type indexState struct {
 
 func nsName(id nsID) []byte { return append([]byte{nsPrefix}, id[:]...) }
 
-func newOtx(s *Store, tx *bolt.Tx, ta tee.UUID, ns byte, w *wtx) *otx {
-	id := s.k.namespace(ta, ns)
-	return &otx{s: s, tx: tx, ta: ta, ns: ns, id: id, b: tx.Bucket(nsName(id)), w: w, idx: make(map[idxID]*indexState)}
+// newOtx starts on namespace ns of ta, whose bucket is named by id
+// (Keyring.namespace of ta and ns, which the caller has at hand).
+func newOtx(s *Store, tx *bolt.Tx, ta tee.UUID, ns byte, id nsID, w *wtx) *otx {
+	return &otx{s: s, tx: tx, ta: ta, ns: ns, id: id, b: tx.Bucket(nsName(id)), w: w}
 }
 
 func (o *otx) ref(k objKey) objRef { return objRef{o.id, k} }
@@ -114,9 +116,28 @@ func (o *otx) bucket() (*bolt.Bucket, error) {
 	return o.b, nil
 }
 
+// loc names a record in error messages. It is formatted only when an error is
+// made: formatting it for every record read would cost more than reading it.
+type loc struct {
+	what string // "meta", "header", "index" or "chunk"
+	id   [4]byte
+	n    int64 // the index or chunk number; -1 for none
+}
+
+func metaLoc(k objKey) loc { return loc{"meta", [4]byte(k[:4]), -1} }
+
+func recLoc(what string, u uid, n int64) loc { return loc{what, [4]byte(u[:4]), n} }
+
+func (l loc) String() string {
+	if l.n < 0 {
+		return fmt.Sprintf("object %x %s", l.id[:], l.what)
+	}
+	return fmt.Sprintf("object %x %s %d", l.id[:], l.what, l.n)
+}
+
 // get returns the value stored under key after checking it against the pin its
 // parent keeps.
-func (o *otx) get(key []byte, pin tag, what string) ([]byte, error) {
+func (o *otx) get(key []byte, pin tag, what loc) ([]byte, error) {
 	if o.b == nil {
 		return nil, corrupt("%s: namespace bucket missing", what)
 	}
@@ -131,13 +152,18 @@ func (o *otx) get(key []byte, pin tag, what string) ([]byte, error) {
 }
 
 // unseal authenticates and decrypts a record.
-func (o *otx) unseal(kind byte, u uid, index uint32, k *objKey, v []byte, what string) ([]byte, error) {
+func (o *otx) unseal(kind byte, u uid, index uint32, k *objKey, v []byte, what loc) ([]byte, error) {
+	return o.unsealTo(nil, kind, u, index, k, v, what)
+}
+
+// unsealTo is unseal appending the plaintext to dst, which must not overlap v.
+func (o *otx) unsealTo(dst []byte, kind byte, u uid, index uint32, k *objKey, v []byte, what loc) ([]byte, error) {
 	r, sealed, err := parseRecord(v)
 	if err != nil || r.kind != kind {
 		return nil, corrupt("%s: malformed record", what)
 	}
-	aad := recordAAD(o.ta, o.ns, u, index, k, v[:recHeaderSize])
-	pt, err := o.s.k.aead(o.ta, r.epoch).Open(nil, r.nonce[:], sealed, aad)
+	o.aad = appendRecordAAD(o.aad[:0], o.ta, o.ns, u, index, k, v[:recHeaderSize])
+	pt, err := o.s.k.aead(o.ta, r.epoch).Open(dst, r.nonce[:], sealed, o.aad)
 	if err != nil {
 		return nil, corrupt("%s: record fails authentication", what)
 	}
@@ -148,8 +174,8 @@ func (o *otx) unseal(kind byte, u uid, index uint32, k *objKey, v []byte, what s
 func (o *otx) seal(kind byte, u uid, index uint32, k *objKey, pt []byte) ([]byte, tag) {
 	r := record{kind: kind, gen: o.w.gen, epoch: o.s.epoch, nonce: o.s.nextNonce()}
 	v := r.appendHeader(make([]byte, 0, recOverhead+len(pt)))
-	aad := recordAAD(o.ta, o.ns, u, index, k, v)
-	v = o.s.k.aead(o.ta, r.epoch).Seal(v, r.nonce[:], pt, aad)
+	o.aad = appendRecordAAD(o.aad[:0], o.ta, o.ns, u, index, k, v)
+	v = o.s.k.aead(o.ta, r.epoch).Seal(v, r.nonce[:], pt, o.aad)
 	return v, valueTag(v)
 }
 
@@ -187,7 +213,7 @@ func (o *otx) delFrom(from, pfx []byte) error {
 
 // loadMeta reads the meta record the index entry e names.
 func (o *otx) loadMeta(k objKey, e entry) (*meta, error) {
-	what := fmt.Sprintf("object %x meta", k[:4])
+	what := metaLoc(k)
 	v, err := o.get(metaKey(k, e.uid, e.tag), e.tag, what)
 	if err != nil {
 		return nil, err
@@ -207,7 +233,7 @@ func (o *otx) readHeader(m *meta, u uid) ([]byte, error) {
 	if m.headerLen == 0 {
 		return []byte{}, nil
 	}
-	what := fmt.Sprintf("object %x header", u[:4])
+	what := recLoc("header", u, -1)
 	v, err := o.get(headerKey(u), m.headerTag, what)
 	if err != nil {
 		return nil, err
@@ -238,9 +264,12 @@ func (o *otx) index(m *meta, u uid, i uint32) (*indexState, error) {
 	if st, ok := o.idx[id]; ok {
 		return st, nil
 	}
+	if o.idx == nil {
+		o.idx = make(map[idxID]*indexState)
+	}
 	st := &indexState{}
 	if int(i) < len(m.index) && m.index[i] != zeroTag {
-		what := fmt.Sprintf("object %x index %d", u[:4], i)
+		what := recLoc("index", u, int64(i))
 		v, err := o.get(indexKey(u, i), m.index[i], what)
 		if err != nil {
 			return nil, err
@@ -268,7 +297,7 @@ func (o *otx) chunk(m *meta, u uid, j uint32) ([]byte, error) {
 	if r >= len(st.refs) || st.refs[r] == zeroTag {
 		return nil, nil
 	}
-	what := fmt.Sprintf("object %x chunk %d", u[:4], j)
+	what := recLoc("chunk", u, int64(j))
 	v, err := o.get(chunkKey(u, j), st.refs[r], what)
 	if err != nil {
 		return nil, err
@@ -295,20 +324,55 @@ func (o *otx) readAt(m *meta, u uid, p []byte, off uint64) (int, error) {
 		pos := off + uint64(done)
 		j := uint32(pos / chunkSize)
 		in := pos % chunkSize
-		c, err := o.chunk(m, u, j)
-		if err != nil {
-			return 0, err
-		}
 		end := min(uint64(chunkSize), in+uint64(n-done))
 		dst := p[done : done+int(end-in)]
-		k := 0
-		if in < uint64(len(c)) {
-			k = copy(dst, c[in:min(end, uint64(len(c)))])
+		k, err := o.readChunk(m, u, j, in, dst)
+		if err != nil {
+			clear(p)
+			return 0, err
 		}
 		clear(dst[k:])
 		done += len(dst)
 	}
 	return n, nil
+}
+
+// readChunk reads chunk j from offset in into dst and returns how many bytes
+// it stores there (the rest of dst's span is zeros). A read of a whole stored
+// chunk, the common one, decrypts it straight into dst.
+func (o *otx) readChunk(m *meta, u uid, j uint32, in uint64, dst []byte) (int, error) {
+	st, err := o.index(m, u, j/indexFanout)
+	if err != nil {
+		return 0, err
+	}
+	r := int(j % indexFanout)
+	if r >= len(st.refs) || st.refs[r] == zeroTag {
+		return 0, nil
+	}
+	what := recLoc("chunk", u, int64(j))
+	v, err := o.get(chunkKey(u, j), st.refs[r], what)
+	if err != nil {
+		return 0, err
+	}
+	span := min(chunkSize, m.size-uint64(j)*chunkSize)
+	stored := len(v) - recOverhead // the plaintext's length, if v is well formed
+	if stored <= 0 || uint64(stored) > span {
+		return 0, corrupt("%s: %d bytes in a span of %d", what, max(stored, 0), span)
+	}
+	if in == 0 && len(dst) >= stored {
+		if _, err := o.unsealTo(dst[:0], kindChunk, u, j, nil, v, what); err != nil {
+			return 0, err
+		}
+		return stored, nil
+	}
+	pt, err := o.unseal(kindChunk, u, j, nil, v, what)
+	if err != nil {
+		return 0, err
+	}
+	if in >= uint64(len(pt)) {
+		return 0, nil
+	}
+	return copy(dst, pt[in:]), nil
 }
 
 // grow extends the object to size; the new bytes are zeros that take no

@@ -19,7 +19,7 @@ func (s *Store) readObject(ctx context.Context, ta tee.UUID, ns byte, ref objRef
 		if !ok {
 			return notFound()
 		}
-		o := newOtx(s, tx, ta, ns, nil)
+		o := newOtx(s, tx, ta, ns, ref.ns, nil)
 		m, err := o.loadMeta(ref.key, e)
 		if err != nil {
 			return err
@@ -36,7 +36,7 @@ func (s *Store) writeObject(ctx context.Context, ta tee.UUID, ns byte, ref objRe
 		if !ok {
 			return notFound()
 		}
-		o := newOtx(s, w.tx, ta, ns, w)
+		o := newOtx(s, w.tx, ta, ns, ref.ns, w)
 		m, err := o.loadMeta(ref.key, e)
 		if err != nil {
 			return err
@@ -123,7 +123,7 @@ func (s *Store) remove(ctx context.Context, ta tee.UUID, ns byte, ref objRef) er
 		if !ok {
 			return notFound()
 		}
-		return newOtx(s, w.tx, ta, ns, w).remove(ref.key, e)
+		return newOtx(s, w.tx, ta, ns, ref.ns, w).remove(ref.key, e)
 	})
 }
 
@@ -138,7 +138,7 @@ func (s *Store) rename(ctx context.Context, ta tee.UUID, ns byte, from, to objRe
 		if _, exists := s.lookup(to); exists {
 			return fmt.Errorf("storage: an object with the new ID exists: %w", tee.ErrAccessConflict)
 		}
-		o := newOtx(s, w.tx, ta, ns, w)
+		o := newOtx(s, w.tx, ta, ns, from.ns, w)
 		m, err := o.loadMeta(from.key, e)
 		if err != nil {
 			return err

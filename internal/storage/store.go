@@ -624,7 +624,7 @@ func (s *Store) usageOf(ctx context.Context, ta tee.UUID) (*usage, error) {
 		id := s.k.namespace(ta, ns)
 		var objs map[objKey]entry
 		err := s.read(ctx, func() { objs = maps(s.index[id]) }, func(tx *bolt.Tx) error {
-			o := newOtx(s, tx, ta, ns, nil)
+			o := newOtx(s, tx, ta, ns, id, nil)
 			for k, e := range objs {
 				var n int64
 				if m, err := o.loadMeta(k, e); err == nil {
