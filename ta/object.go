@@ -182,10 +182,11 @@ func (o *Object) Info() (ObjectInfo, error) {
 		HandleFlags: o.flags,
 	}
 	if o.pers != nil {
-		size, err := o.pers.dataSize()
+		size, err := o.pers.refresh(o)
 		if err != nil {
 			return info, err
 		}
+		info.Usage = o.usage
 		info.DataSize, info.DataPosition = size, int(o.pers.pos)
 		info.MaxSize = o.bits
 	}
@@ -197,13 +198,10 @@ func (o *Object) Info() (ObjectInfo, error) {
 // restriction is stored with it.
 func (o *Object) RestrictUsage(u tee.Usage) error {
 	o.check("TEE_RestrictObjectUsage1")
-	next := o.usage & u
-	if o.pers != nil && next != o.usage {
-		if err := o.pers.setUsage(o, next); err != nil {
-			return err
-		}
+	if o.pers != nil {
+		return o.pers.restrictUsage(o, u)
 	}
-	o.usage = next
+	o.usage &= u
 	return nil
 }
 
@@ -214,6 +212,12 @@ func (o *Object) attr(fn string, id tee.AttributeID, value bool) (*tee.Attribute
 	}
 	if id.IsValue() != value {
 		misuse(fn, "attribute 0x%08x is of the other kind (value or buffer)", uint32(id))
+	}
+	if o.pers != nil && !id.IsPublic() {
+		// Another handle may have made the key non-extractable since.
+		if _, err := o.pers.refresh(o); err != nil {
+			return nil, err
+		}
 	}
 	if !id.IsPublic() && o.usage&tee.UsageExtractable == 0 {
 		misuse(fn, "attribute 0x%08x is secret and the object is not extractable", uint32(id))
@@ -311,6 +315,11 @@ func (o *Object) OperationKey() (*crypto.Key, error) {
 	o.check("TEE_SetOperationKey")
 	if !o.initialized() {
 		misuse("TEE_SetOperationKey", "the key object is not initialized")
+	}
+	if o.pers != nil {
+		if _, err := o.pers.refresh(o); err != nil {
+			return nil, err
+		}
 	}
 	k := &crypto.Key{Type: o.typ, Size: o.bits, Usage: o.usage}
 	for _, a := range o.attrs {

@@ -78,20 +78,77 @@ func resultErr(r tee.Result) error {
 	return r
 }
 
-func (p *persistent) dataSize() (int, error) {
+// info asks teed for the object's current header and data size: other handles, of
+// other instances too, may have changed either.
+func (p *persistent) info() (header []byte, size int, err error) {
 	r, ok := p.inst.request(&wire.ObjInfo{Handle: p.handle}).(*wire.ObjHandleResp)
 	if !ok {
-		return 0, errStorageGone
+		return nil, 0, errStorageGone
 	}
-	return int(r.DataSize), resultErr(r.Result)
+	return r.Header, int(r.DataSize), resultErr(r.Result)
 }
 
-func (p *persistent) setUsage(o *Object, u tee.Usage) error {
-	old := o.usage
-	o.usage = u
-	h := o.header()
-	o.usage = old
-	return p.status(&wire.ObjSetHeader{Handle: p.handle, Header: h})
+// refresh brings o's usage up to date with the stored object's, which another
+// handle may have restricted, and returns the data size.
+func (p *persistent) refresh(o *Object) (int, error) {
+	header, size, err := p.info()
+	if err != nil {
+		return 0, err
+	}
+	defer clear(header)
+	var cur Object
+	if err := parseHeader(header, &cur); err != nil {
+		return 0, tee.ErrCorruptObject
+	}
+	cur.wipe()
+	o.usage = cur.usage
+	return size, nil
+}
+
+func (p *persistent) dataSize() (int, error) {
+	_, size, err := p.info()
+	return size, err
+}
+
+// maxHeaderRaces bounds the retries of a usage restriction that other handles keep
+// overtaking.
+const maxHeaderRaces = 16
+
+// restrictUsage removes from the stored object's usage every flag not in u: it reads
+// the current header, computes the restricted one and has teed swap it in only if
+// nobody changed it meanwhile, so concurrent restrictions through different handles
+// all hold.
+func (p *persistent) restrictUsage(o *Object, u tee.Usage) error {
+	for range maxHeaderRaces {
+		header, _, err := p.info()
+		if err != nil {
+			return err
+		}
+		var cur Object
+		if err := parseHeader(header, &cur); err != nil {
+			clear(header)
+			return tee.ErrCorruptObject
+		}
+		if cur.usage&u == cur.usage {
+			o.usage = cur.usage
+			cur.wipe()
+			clear(header)
+			return nil
+		}
+		cur.usage &= u
+		next := cur.header()
+		cur.wipe()
+		err = p.status(&wire.ObjSetHeader{Handle: p.handle, Expect: header, Header: next})
+		clear(header)
+		clear(next)
+		if !errors.Is(err, tee.ErrBadState) {
+			if err == nil {
+				o.usage = cur.usage
+			}
+			return err
+		}
+	}
+	return tee.ErrBusy
 }
 
 // The header is how a persistent object's type, size, usage and attributes are kept in
@@ -185,6 +242,7 @@ func checkDataFlags(fn string, flags DataFlags) {
 
 func (inst *instance) openedObject(fn string, r *wire.ObjHandleResp, id []byte, flags DataFlags) (*Object, error) {
 	o := &Object{pers: &persistent{inst: inst, handle: r.Handle, id: slices.Clone(id)}}
+	defer clear(r.Header)
 	if err := parseHeader(r.Header, o); err != nil {
 		inst.request(&wire.ObjClose{Handle: r.Handle})
 		return nil, fmt.Errorf("%s: %w: %w", fn, tee.ErrCorruptObject, err)
@@ -232,6 +290,8 @@ func (s *Session) CreatePersistentObject(storage uint32, id []byte, flags DataFl
 		o.typ, o.bits, o.usage, o.attrs = attrs.typ, attrs.bits, attrs.usage, cloneAttrs(attrs.attrs)
 	}
 	header := o.header()
+	defer clear(header)
+	o.wipe()
 	if len(header) > wire.MaxObjectHeader {
 		return nil, tee.ErrStorageNoSpace
 	}
@@ -420,11 +480,10 @@ func (o *Object) SeekData(offset int64, whence Whence) error {
 	default:
 		misuse(fn, "unknown whence %d", whence)
 	}
-	pos := base + offset
-	if pos > MaxDataPosition {
+	if offset > 0 && base > MaxDataPosition-offset { // also catches int64 overflow
 		return tee.ErrOverflow
 	}
-	p.pos = max(pos, 0)
+	p.pos = max(base+offset, 0) // base ≥ 0, so a negative offset cannot wrap
 	return nil
 }
 
@@ -495,9 +554,12 @@ func (e *ObjectEnumerator) Next() (ObjectInfo, []byte, error) {
 	}
 	e.last = r.ID
 	var o Object
-	if err := parseHeader(r.Header, &o); err != nil {
+	err := parseHeader(r.Header, &o)
+	clear(r.Header)
+	if err != nil {
 		return ObjectInfo{}, r.ID, tee.ErrCorruptObject
 	}
+	o.wipe()
 	info := ObjectInfo{
 		Type:        o.typ,
 		Size:        o.bits,

@@ -99,7 +99,7 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	in := &instance{srv: s, manifest: m, proc: proc, conn: conn, log: log.With("pid", proc.Pid()),
 		pending: map[uint32]chan wire.Message{}, ttSessions: map[uint32]*ttSession{}, ttCalls: map[uint32]*ttCall{},
 		requests:   make(chan struct{}, maxRequestsPerConn),
-		objects:    objects{handles: map[uint32]*storage.Handle{}, stages: map[uint32][]byte{}, enums: map[uint32][]storage.Entry{}},
+		objects:    objects{handles: map[uint32]*storage.Handle{}, stages: map[uint32][]byte{}, enums: map[uint32][]enumEntry{}, ta: m.UUID, acct: &s.staged},
 		readerDone: make(chan struct{}), exited: make(chan struct{})}
 	s.mu.Lock()
 	s.instances[in] = struct{}{}

@@ -12,12 +12,50 @@ import (
 	"github.com/gotee/gotee/tee"
 )
 
-// Per-instance limits on storage state, so a TA cannot exhaust teed's memory.
+// Limits on storage state, so TAs cannot exhaust teed's memory.
 const (
-	maxObjectHandles = 1024     // open persistent-object handles per instance
-	maxStagedBytes   = 64 << 20 // data staged for atomic writes, per instance
-	maxStages        = 64       // staged writes in progress, per instance
+	maxObjectHandles = 1024      // open persistent-object handles per instance
+	maxStagedPerTA   = 64 << 20  // data staged for atomic writes by all instances of a TA: its default quota
+	maxStagedTotal   = 256 << 20 // data staged by all TAs together
+	maxStages        = 64        // staged writes in progress, per instance
 )
+
+// stageAccount counts staged bytes per TA and in all, across instances: an instance
+// that stages and then idles pins memory in teed, so the bound must hold for a TA's
+// instances together, not for each. It is safe for concurrent use.
+type stageAccount struct {
+	mu    sync.Mutex
+	total int64              // guarded by mu
+	perTA map[tee.UUID]int64 // guarded by mu
+}
+
+// reserve accounts n more bytes to ta, or reports that they do not fit.
+func (a *stageAccount) reserve(ta tee.UUID, n int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.perTA[ta]+n > maxStagedPerTA || a.total+n > maxStagedTotal {
+		return false
+	}
+	if a.perTA == nil {
+		a.perTA = map[tee.UUID]int64{}
+	}
+	a.perTA[ta] += n
+	a.total += n
+	return true
+}
+
+// release gives back n bytes reserved for ta.
+func (a *stageAccount) release(ta tee.UUID, n int64) {
+	if n == 0 {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.total -= n
+	if a.perTA[ta] -= n; a.perTA[ta] <= 0 {
+		delete(a.perTA, ta)
+	}
+}
 
 // objects is an instance's open object handles, staged data and enumerations. The
 // handles are the storage engine's; the TA names them by the numbers teed gave it,
@@ -29,9 +67,18 @@ type objects struct {
 	handles map[uint32]*storage.Handle // guarded by mu; nil once the instance is dead
 	stages  map[uint32][]byte          // guarded by mu
 	staged  int                        // bytes in stages (guarded by mu)
-	// enums holds, per storage, the listing the TA's last enumeration started on;
-	// its enumerators walk it by ID (guarded by mu).
-	enums map[uint32][]storage.Entry
+	ta      tee.UUID                   // whose instance this is
+	acct    *stageAccount              // the server's account of staged bytes
+	// enums holds, per storage, the IDs the TA's last enumeration started on; its
+	// enumerators walk them by ID (guarded by mu). Headers, which hold keys, are
+	// read when an enumerator reaches them and not kept.
+	enums map[uint32][]enumEntry
+}
+
+// enumEntry is one object of an enumeration's listing.
+type enumEntry struct {
+	id      []byte
+	corrupt bool // its header failed its check when listed
 }
 
 var errNoStorage = tee.ErrStorageNotAvail
@@ -78,7 +125,9 @@ func (o *objects) remove(id uint32) *storage.Handle {
 	return h
 }
 
-// stage appends a chunk to the data staged under token.
+// stage appends a chunk to the data staged under token. A chunk that does not fit
+// the limits fails, and the whole staged write with it: what was staged under the
+// token is dropped, since the TA will not send the request that would take it.
 func (o *objects) stage(token uint32, data []byte) tee.Result {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -88,12 +137,22 @@ func (o *objects) stage(token uint32, data []byte) tee.Result {
 	if _, ok := o.stages[token]; !ok && len(o.stages) >= maxStages {
 		return tee.ErrOutOfMemory
 	}
-	if o.staged+len(data) > maxStagedBytes {
+	if !o.acct.reserve(o.ta, int64(len(data))) {
+		o.dropLocked(token)
 		return tee.ErrStorageNoSpace
 	}
 	o.stages[token] = append(o.stages[token], data...)
 	o.staged += len(data)
 	return tee.Success
+}
+
+// dropLocked forgets what was staged under token; o.mu must be held.
+func (o *objects) dropLocked(token uint32) []byte {
+	data := o.stages[token]
+	delete(o.stages, token)
+	o.staged -= len(data)
+	o.acct.release(o.ta, int64(len(data)))
+	return data
 }
 
 // take removes and returns the data staged under token followed by last.
@@ -103,10 +162,7 @@ func (o *objects) take(token uint32, last []byte) []byte {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	data := o.stages[token]
-	delete(o.stages, token)
-	o.staged -= len(data)
-	return append(data, last...)
+	return append(o.dropLocked(token), last...)
 }
 
 // closeAll closes every handle the instance left open; after it, nothing new is
@@ -114,6 +170,7 @@ func (o *objects) take(token uint32, last []byte) []byte {
 func (o *objects) closeAll() {
 	o.mu.Lock()
 	handles := o.handles
+	o.acct.release(o.ta, int64(o.staged))
 	o.handles, o.stages, o.staged, o.enums = nil, nil, 0, nil
 	o.mu.Unlock()
 	for _, h := range handles {
@@ -122,15 +179,21 @@ func (o *objects) closeAll() {
 }
 
 // next is the enumeration step: the first object of the listing after the ID after
-// (the very first with first, which lists the storage afresh).
-func (o *objects) next(st *storage.Store, ta tee.UUID, sid uint32, first bool, after []byte) (*storage.Entry, error) {
+// (the very first with first, which lists the storage afresh), with its header. An
+// object deleted since the listing is skipped.
+func (o *objects) next(ctx context.Context, st *storage.Store, ta tee.UUID, sid uint32, first bool, after []byte) (*storage.Entry, error) {
 	o.mu.Lock()
 	list, ok := o.enums[sid]
 	o.mu.Unlock()
 	if first || !ok {
-		var err error
-		if list, err = st.Enumerate(context.Background(), ta, storage.StorageID(sid)); err != nil {
+		entries, err := st.Enumerate(ctx, ta, storage.StorageID(sid))
+		if err != nil {
 			return nil, err
+		}
+		list = make([]enumEntry, len(entries))
+		for i, e := range entries {
+			list[i] = enumEntry{id: e.ID, corrupt: e.Header == nil}
+			clear(e.Header)
 		}
 		o.mu.Lock()
 		if o.enums == nil {
@@ -142,12 +205,31 @@ func (o *objects) next(st *storage.Store, ta tee.UUID, sid uint32, first bool, a
 	}
 	i := 0
 	if !first {
-		i = sort.Search(len(list), func(i int) bool { return bytes.Compare(list[i].ID, after) > 0 })
+		i = sort.Search(len(list), func(i int) bool { return bytes.Compare(list[i].id, after) > 0 })
 	}
-	if i == len(list) {
-		return nil, tee.ErrItemNotFound
+	for ; i < len(list); i++ {
+		e := &storage.Entry{ID: list[i].id}
+		if list[i].corrupt {
+			return e, nil
+		}
+		header, err := st.ReadHeader(ctx, ta, storage.StorageID(sid), e.ID)
+		if errors.Is(err, tee.ErrItemNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		info, err := st.Stat(ctx, ta, storage.StorageID(sid), e.ID)
+		if errors.Is(err, tee.ErrItemNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		e.Header, e.Info = header, info
+		return e, nil
 	}
-	return &list[i], nil
+	return nil, tee.ErrItemNotFound
 }
 
 // serveStorage answers a trusted storage request of the instance's TA.
@@ -226,7 +308,14 @@ func (in *instance) serveStorage(m wire.Message) wire.Message {
 			return &wire.ObjStatus{Result: tee.ErrBadParameters}
 		}
 		if m.Delete {
-			return status(h.CloseAndDelete(ctx))
+			// The handle is gone for the TA whatever the outcome
+			// (TEE_CloseAndDeletePersistentObject1 closes it in all cases), so
+			// teed closes it too if the delete failed.
+			err := h.CloseAndDelete(ctx)
+			if err != nil {
+				h.Close()
+			}
+			return status(err)
 		}
 		return status(h.Close())
 	case *wire.ObjRename:
@@ -245,9 +334,22 @@ func (in *instance) serveStorage(m wire.Message) wire.Message {
 	case *wire.ObjTruncate:
 		return handle(m.Handle, func(h *storage.Handle) error { return h.Truncate(ctx, int64(m.Size)) })
 	case *wire.ObjSetHeader:
-		return handle(m.Handle, func(h *storage.Handle) error { return h.SetHeader(ctx, m.Header) })
+		return handle(m.Handle, func(h *storage.Handle) error {
+			// Compare and swap: handles of several instances may restrict the
+			// usage at once, and none may undo another's restriction.
+			in.srv.headerMu.Lock()
+			defer in.srv.headerMu.Unlock()
+			cur, err := h.ReadHeader(ctx)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(cur, m.Expect) {
+				return tee.ErrBadState
+			}
+			return h.SetHeader(ctx, m.Header)
+		})
 	case *wire.ObjEnum:
-		e, err := objs.next(st, ta, m.Storage, m.First, m.After)
+		e, err := objs.next(ctx, st, ta, m.Storage, m.First, m.After)
 		if err != nil {
 			return &wire.ObjEnumResp{Result: code(err)}
 		}

@@ -61,6 +61,12 @@ type Server struct {
 	// to b (guarded by mu).
 	waits map[*instance]map[*instance]int
 
+	// staged counts the bytes all instances have staged for atomic storage
+	// writes; headerMu makes a persistent object's header update a compare and
+	// swap across instances.
+	staged   stageAccount
+	headerMu sync.Mutex
+
 	connWG sync.WaitGroup // connection handlers
 	instWG sync.WaitGroup // instance readers and reapers
 }

@@ -143,7 +143,7 @@ func samples() []sample {
 		{"ObjReadResp", 17, &ObjReadResp{Result: tee.Success, Data: []byte("abc")}, 0, 8 + 8 + 3},
 		{"ObjWrite", 18, &ObjWrite{Handle: 4, Offset: 10, Data: []byte{}}, 0, 8 + 16},
 		{"ObjTruncate", 19, &ObjTruncate{Handle: 4, Size: 0}, 0, 16},
-		{"ObjSetHeader", 20, &ObjSetHeader{Handle: 4, Header: []byte{7}}, 0, 8 + 8 + 1},
+		{"ObjSetHeader", 20, &ObjSetHeader{Handle: 4, Expect: []byte{6}, Header: []byte{7}}, 0, 8 + 12 + 2},
 		{"ObjInfo", 21, &ObjInfo{Handle: 4}, 0, 12},
 		{"ObjEnum", 22, &ObjEnum{Storage: 1, First: true, After: []byte{}}, 0, 8 + 12},
 		{"ObjEnumResp", 22, &ObjEnumResp{Result: tee.ErrItemNotFound, ID: []byte{}, Header: []byte{}}, 0, 8 + 16},

@@ -108,11 +108,13 @@ type ObjWrite struct {
 // ObjStatus.
 type ObjTruncate struct{ Handle, Size uint32 }
 
-// ObjSetHeader replaces the object's header (a persistent TEE_RestrictObjectUsage1);
-// teed answers ObjStatus.
+// ObjSetHeader replaces the object's header (a persistent TEE_RestrictObjectUsage1)
+// if it is still Expect — the header the new one was computed from — and answers
+// ObjStatus; BAD_STATE means another handle changed it first, and the TA computes
+// the new header again.
 type ObjSetHeader struct {
-	Handle uint32
-	Header []byte
+	Handle         uint32
+	Expect, Header []byte
 }
 
 // ObjInfo asks for the object's current header and data size; teed answers
@@ -295,11 +297,12 @@ func (m *ObjTruncate) appendTo(b []byte) []byte {
 func (m *ObjTruncate) decode(r *reader) { m.Handle, m.Size = r.u32(), r.u32() }
 
 func (m *ObjSetHeader) appendTo(b []byte) []byte {
-	return appendBytes(le.AppendUint32(b, m.Handle), m.Header)
+	return appendBytes(appendBytes(le.AppendUint32(b, m.Handle), m.Expect), m.Header)
 }
 
 func (m *ObjSetHeader) decode(r *reader) {
 	m.Handle = r.u32()
+	m.Expect = r.bytes(MaxObjectHeader, "object header")
 	m.Header = r.bytes(MaxObjectHeader, "object header")
 }
 
