@@ -4,8 +4,8 @@
 GO      ?= go
 CC      ?= cc
 BUILD   := $(CURDIR)/build
-TAS     := hello_world random bench aes hotp sha acipher sign_verify ecdsa ecdh secure_storage
-CLIENTS := hello_world random aes hotp sha acipher sign_verify ecdsa ecdh secure_storage
+TAS     := hello_world random bench aes hotp sha acipher sign_verify ecdsa ecdh secure_storage drm
+CLIENTS := hello_world random aes hotp sha acipher sign_verify ecdsa ecdh secure_storage drm
 
 .PHONY: all build bin tas lib examples run test vet staticcheck bench clean
 all: build

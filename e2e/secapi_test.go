@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ed25519"
+	"crypto/x509"
 	"errors"
 	"sync"
 	"testing"
@@ -63,5 +65,36 @@ func TestSecAPI(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatalf("another session used this one's key: %v", err)
+	}
+
+	// Phase 2 in the packed TA: Ed25519 signing, X25519 exchange, export/import.
+	ek, err := c.GenerateEC(ctx, secapi.AllRights(), secapi.CurveEd25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := ek.PublicKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := ek.Sign(ctx, secapi.EdDSA, msg, secapi.SignParams{})
+	if err != nil || !ed25519.Verify(pub.(ed25519.PublicKey), msg, sig) {
+		t.Fatalf("Ed25519 signature: %v", err)
+	}
+	blob, err := ek.Export(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := secapi.NewClient(td.Connect(t), client.Login{Method: tee.LoginUser})
+	defer o.Close()
+	ek2, err := o.ImportExported(ctx, blob)
+	if err != nil {
+		t.Fatalf("import in another instance: %v", err)
+	}
+	if spki2, _ := ek2.PublicKey(ctx); !bytes.Equal(spki, spki2) {
+		t.Fatal("exported key changed")
 	}
 }

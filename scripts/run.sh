@@ -17,7 +17,7 @@ for _ in $(seq 100); do [ -S "$TEE_SOCKET" ] && break; sleep 0.05; done
 [ -S "$TEE_SOCKET" ] || { cat "$work/teed.log"; echo "run: teed did not start" >&2; exit 1; }
 
 status=0
-for client in hello_world random aes hotp sha acipher sign_verify ecdsa ecdh secure_storage optee_example_hello_world; do
+for client in hello_world random aes hotp sha acipher sign_verify ecdsa ecdh secure_storage drm optee_example_hello_world; do
 	echo "--- $client"
 	"$build/bin/$client" || { status=1; echo "run: $client failed" >&2; }
 done

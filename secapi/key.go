@@ -87,6 +87,10 @@ const (
 	CurveP521    Curve = protocol.CurveP521
 	CurveEd25519 Curve = protocol.CurveEd25519
 	CurveX25519  Curve = protocol.CurveX25519
+	CurveEd448   Curve = protocol.CurveEd448
+	CurveX448    Curve = protocol.CurveX448
+	CurveP192    Curve = protocol.CurveP192
+	CurveP224    Curve = protocol.CurveP224
 )
 
 func (c *Client) generate(ctx context.Context, typ uint32, r Rights, param uint32) (*Key, error) {

@@ -37,6 +37,12 @@ const (
 	CmdMACProcessKey
 	CmdMACCompute
 	CmdMACRelease
+	// Phase 2: added after the phase 1 commands, never renumbered.
+	CmdSign
+	CmdKeyExchange
+	CmdKeyDerive
+	CmdKeyExport
+	CmdKeyUnwrap
 )
 
 // Limits of the protocol.
@@ -127,7 +133,53 @@ const (
 )
 
 // Key formats (sa_key_format).
-const FormatSymmetricBytes = 0
+const (
+	FormatSymmetricBytes    = 0
+	FormatECPrivateBytes    = 1 // PKCS#8 DER, as the reference takes it with OpenSSL 3
+	FormatRSAPrivateKeyInfo = 2 // PKCS#8 DER
+	FormatExported          = 3
+	FormatSoC               = 4
+	FormatTypeJ             = 5
+	FormatProvisionTA       = 6
+)
+
+// Signature algorithms (sa_signature_algorithm).
+const (
+	SignRSAPKCS1v15 = 0
+	SignRSAPSS      = 1
+	SignECDSA       = 2
+	SignEdDSA       = 3
+)
+
+// Key derivation algorithms (sa_kdf_algorithm).
+const (
+	KDFRootKeyLadder       = 0
+	KDFHKDF                = 1
+	KDFConcat              = 2
+	KDFANSIX963            = 3
+	KDFCMAC                = 4
+	KDFNetflix             = 5
+	KDFCommonRootKeyLadder = 6
+)
+
+// Key exchange algorithms (sa_key_exchange_algorithm).
+const (
+	ExchangeDH                   = 0
+	ExchangeECDH                 = 1
+	ExchangeNetflixAuthenticated = 2
+)
+
+// MaxDHModulus is DH_MAX_MOD_SIZE.
+const MaxDHModulus = 512
+
+// Usage masks of sa_types.h.
+const (
+	UsageKeyMask = 1<<UsageKeyExchange | 1<<UsageDerive | 1<<UsageUnwrap | 1<<UsageEncrypt |
+		1<<UsageDecrypt | 1<<UsageSign
+	UsageOutputProtectionsMask = 1<<UsageAnalogUnprotected | 1<<UsageAnalogCGMSA |
+		1<<UsageDigitalUnprotected | 1<<UsageDigitalHDCP14 | 1<<UsageDigitalHDCP22 |
+		1<<UsageDigitalDTCP | 1<<UsageSVPOptional
+)
 
 // Cipher algorithms (sa_cipher_algorithm) and modes (sa_cipher_mode).
 const (
@@ -183,6 +235,9 @@ type Header struct {
 	Type   uint8
 	Curve  uint32 // type_parameters.curve for EC keys
 	Size   uint16
+	// DHP and DHG are type_parameters.dh_parameters of a DH key (each at most
+	// MaxDHModulus bytes).
+	DHP, DHG []byte
 }
 
 // Offsets in the sa_header layout.
@@ -228,7 +283,15 @@ func (h *Header) Marshal() []byte {
 	h.Rights.Put(&w)
 	copy(b[headerRights:], w.Buf)
 	b[headerType] = h.Type
-	binary.LittleEndian.PutUint32(b[headerParams:], h.Curve)
+	if h.Type == KeyTypeDH {
+		// dh_parameters: p[512], size_t p_length, g[512], size_t g_length.
+		copy(b[headerParams:headerParams+MaxDHModulus], h.DHP)
+		binary.LittleEndian.PutUint64(b[headerParams+MaxDHModulus:], uint64(len(h.DHP)))
+		copy(b[headerParams+MaxDHModulus+8:headerParams+2*MaxDHModulus+8], h.DHG)
+		binary.LittleEndian.PutUint64(b[headerParams+2*MaxDHModulus+8:], uint64(len(h.DHG)))
+	} else {
+		binary.LittleEndian.PutUint32(b[headerParams:], h.Curve)
+	}
 	binary.LittleEndian.PutUint16(b[headerSize:], h.Size)
 	return b
 }
@@ -242,7 +305,17 @@ func UnmarshalHeader(b []byte) (Header, error) {
 	rd := NewReader(b[headerRights:headerType])
 	h.Rights.Get(rd)
 	h.Type = b[headerType]
-	h.Curve = binary.LittleEndian.Uint32(b[headerParams:])
+	if h.Type == KeyTypeDH {
+		pl := binary.LittleEndian.Uint64(b[headerParams+MaxDHModulus:])
+		gl := binary.LittleEndian.Uint64(b[headerParams+2*MaxDHModulus+8:])
+		if pl > MaxDHModulus || gl > MaxDHModulus {
+			return h, StatusInvalidParameter
+		}
+		h.DHP = append([]byte(nil), b[headerParams:headerParams+int(pl)]...)
+		h.DHG = append([]byte(nil), b[headerParams+MaxDHModulus+8:headerParams+MaxDHModulus+8+int(gl)]...)
+	} else {
+		h.Curve = binary.LittleEndian.Uint32(b[headerParams:])
+	}
 	h.Size = binary.LittleEndian.Uint16(b[headerSize:])
 	return h, rd.Err()
 }

@@ -40,6 +40,7 @@ type Core struct {
 	mu    sync.Mutex
 	slots map[*ta.Session]*slot // guarded by mu
 	wrap  cipher.AEAD           // key-wrapping AEAD, made on first session (guarded by mu)
+	root  *rootKeys             // made on first session (guarded by mu)
 }
 
 // New returns a SecAPI TA. now gives the time for validity windows; nil is time.Now.
@@ -76,8 +77,17 @@ func (c *Core) OpenSession(s *ta.Session, _ *ta.Params) error {
 		}
 		c.wrap = w
 	}
+	if c.root == nil {
+		rk, err := newRootKeys(s)
+		if err != nil {
+			return err
+		}
+		c.root = rk
+	}
 	id := s.ClientIdentity()
-	c.slots[s] = newSlot(id, c.wrap)
+	sl := newSlot(id, c.wrap)
+	sl.root = c.root
+	c.slots[s] = sl
 	return nil
 }
 
@@ -301,6 +311,14 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		return sl.macProcessKey(r, now)
 	case protocol.CmdMACCompute:
 		return sl.macCompute(r)
+	case protocol.CmdSign:
+		return sl.keySign(r, now)
+	case protocol.CmdKeyExchange:
+		return sl.keyExchange(r, now)
+	case protocol.CmdKeyDerive:
+		return sl.keyDerive(r, now)
+	case protocol.CmdKeyExport:
+		return sl.keyExport(r, now)
 	case protocol.CmdMACRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {

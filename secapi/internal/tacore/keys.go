@@ -3,9 +3,8 @@ package tacore
 import (
 	"bytes"
 	"crypto/cipher"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -62,13 +61,24 @@ func (s *slot) keyGenerate(r *req_) error {
 	var rights protocol.Rights
 	rights.Get(r.rd)
 	param := r.rd.U32()
+	hdr := protocol.Header{Rights: rights, Type: uint8(typ)}
+	if typ == protocol.KeyTypeDH {
+		if !validRights(&rights) {
+			r.rd.Var(protocol.MaxDHModulus + 1)
+			r.rd.Var(protocol.MaxDHModulus + 1)
+			if err := r.rd.Err(); err != nil {
+				return err
+			}
+			return protocol.StatusInvalidParameter
+		}
+		return s.keyGenerateDH(r, hdr)
+	}
 	if err := r.rd.Err(); err != nil {
 		return err
 	}
 	if !validRights(&rights) {
 		return protocol.StatusInvalidParameter
 	}
-	hdr := protocol.Header{Rights: rights, Type: uint8(typ)}
 	switch typ {
 	case protocol.KeyTypeSymmetric:
 		if param < minSymmetric || param > maxSymmetric {
@@ -83,52 +93,90 @@ func (s *slot) keyGenerate(r *req_) error {
 		}
 		return r.replyU64(h)
 	case protocol.KeyTypeEC:
-		var c elliptic.Curve
-		switch param {
-		case protocol.CurveP256:
-			c = elliptic.P256()
-		case protocol.CurveP384:
-			c = elliptic.P384()
-		case protocol.CurveP521:
-			c = elliptic.P521()
-		case protocol.CurveP192, protocol.CurveP224:
-			return protocol.StatusOperationNotSupported // phase 2
-		case protocol.CurveEd25519, protocol.CurveX25519, protocol.CurveEd448, protocol.CurveX448:
-			return protocol.StatusOperationNotSupported // as the reference's generate
-		default:
+		size := ecSize(param)
+		if size == 0 {
 			return protocol.StatusInvalidParameter
 		}
-		priv, err := ecdsa.GenerateKey(c, rand.Reader)
+		if param == protocol.CurveP192 {
+			return protocol.StatusOperationNotSupported
+		}
+		k, err := generateEC(param)
 		if err != nil {
 			return protocol.StatusInternalError
 		}
-		spki, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+		hdr.Curve, hdr.Size = param, uint16(size)
+		return s.storeAsym(r, hdr, k)
+	case protocol.KeyTypeRSA:
+		if !validRSASize(int(param)) {
+			return protocol.StatusInvalidParameter
+		}
+		k, err := rsa.GenerateKey(rand.Reader, int(param)*8)
 		if err != nil {
 			return protocol.StatusInternalError
 		}
-		eb, err := priv.ECDH()
-		if err != nil {
-			return protocol.StatusInternalError
-		}
-		raw := eb.Bytes()
-		hdr.Curve, hdr.Size = param, uint16(len(raw))
-		h, err := s.newKey(hdr, raw, spki)
-		if err != nil {
-			return err
-		}
-		return r.replyU64(h)
-	case protocol.KeyTypeRSA, protocol.KeyTypeDH:
-		return protocol.StatusOperationNotSupported // phase 2
+		hdr.Size = uint16(param)
+		return s.storeAsym(r, hdr, k)
+	case protocol.KeyTypeDH:
+		return protocol.StatusInvalidParameter // DH parameters come with CmdKeyGenerate's DH form
 	}
 	return protocol.StatusInvalidParameter
+}
+
+// storeAsym keeps a new asymmetric key (PKCS#8 DER, or a DH private value) with its
+// public key and replies with its handle.
+func (s *slot) storeAsym(r *req_, hdr protocol.Header, k privateKey) error {
+	pub, err := publicOf(k)
+	if err != nil {
+		return protocol.StatusInternalError
+	}
+	var plain []byte
+	if dk, ok := k.(*dhKey); ok {
+		plain = dk.x.FillBytes(make([]byte, len(hdr.DHP)))
+	} else if plain, err = marshalPrivate(k); err != nil {
+		return protocol.StatusInternalError
+	}
+	h, err := s.newKey(hdr, plain, pub)
+	if err != nil {
+		return err
+	}
+	return r.replyU64(h)
+}
+
+// keyGenerateDH is CmdKeyGenerate for SA_KEY_TYPE_DH, whose request goes on with
+// Var(p), Var(g).
+func (s *slot) keyGenerateDH(r *req_, hdr protocol.Header) error {
+	p := r.rd.Var(protocol.MaxDHModulus + 1)
+	g := r.rd.Var(protocol.MaxDHModulus + 1)
+	if err := r.rd.Err(); err != nil {
+		return err
+	}
+	if len(p) == 0 || len(p) > protocol.MaxDHModulus || len(g) < 1 || len(g) > len(p) {
+		return protocol.StatusInvalidParameter
+	}
+	k, err := generateDH(p, g)
+	if err != nil {
+		return err
+	}
+	hdr.DHP, hdr.DHG, hdr.Size = append([]byte(nil), p...), append([]byte(nil), g...), uint16(len(p))
+	return s.storeAsym(r, hdr, k)
 }
 
 func (s *slot) keyImport(r *req_) error {
 	format := r.rd.U32()
 	var rights protocol.Rights
 	rights.Get(r.rd)
+	var curve uint32
+	if format == protocol.FormatECPrivateBytes {
+		curve = r.rd.U32()
+	}
 	if err := r.rd.Err(); err != nil {
 		return err
+	}
+	if format > protocol.FormatTypeJ {
+		return protocol.StatusInvalidParameter
+	}
+	if format == protocol.FormatExported {
+		return s.importExported(r)
 	}
 	if !validRights(&rights) {
 		return protocol.StatusInvalidParameter
@@ -147,10 +195,37 @@ func (s *slot) keyImport(r *req_) error {
 			return err
 		}
 		return r.replyU64(h)
-	case 1, 2, 3, 4, 5, 6:
-		return protocol.StatusOperationNotSupported // phase 2 formats
+	case protocol.FormatECPrivateBytes:
+		if r.in == nil {
+			return protocol.StatusNullParameter
+		}
+		size := ecSize(curve)
+		if size == 0 {
+			return protocol.StatusInvalidParameter
+		}
+		if curve == protocol.CurveP192 {
+			return protocol.StatusOperationNotSupported
+		}
+		k, ok := parseEC(curve, append([]byte(nil), r.in...))
+		if !ok {
+			return protocol.StatusInvalidParameter
+		}
+		return s.storeAsym(r, protocol.Header{Rights: rights, Type: protocol.KeyTypeEC, Curve: curve, Size: uint16(size)}, k)
+	case protocol.FormatRSAPrivateKeyInfo:
+		if r.in == nil {
+			return protocol.StatusNullParameter
+		}
+		k, err := x509.ParsePKCS8PrivateKey(append([]byte(nil), r.in...))
+		rk, ok := k.(*rsa.PrivateKey)
+		if err != nil || !ok {
+			return protocol.StatusInvalidKeyFormat
+		}
+		if !validRSASize(rk.Size()) {
+			return protocol.StatusInvalidParameter
+		}
+		return s.storeAsym(r, protocol.Header{Rights: rights, Type: protocol.KeyTypeRSA, Size: uint16(rk.Size())}, rk)
 	}
-	return protocol.StatusInvalidParameter
+	return protocol.StatusOperationNotSupported // SoC and TypeJ containers
 }
 
 func digestOf(alg uint32) func() hash.Hash {
@@ -199,7 +274,7 @@ func (s *slot) keyPublic(r *req_) error {
 	if err != nil {
 		return err
 	}
-	if k.hdr.Type == protocol.KeyTypeSymmetric {
+	if k.hdr.Type == protocol.KeyTypeSymmetric || k.public == nil {
 		return protocol.StatusInvalidKeyType
 	}
 	return r.reply(k.public)

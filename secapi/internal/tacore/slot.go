@@ -83,6 +83,7 @@ type slot struct {
 	identity tee.Identity
 	caller   tee.UUID
 	wrap     cipher.AEAD
+	root     *rootKeys
 
 	mu      sync.Mutex
 	gen     uint32 // guarded by mu
