@@ -127,7 +127,7 @@ func (op *Operation) rsaDecrypt(fn string, as *asymSpec, k *asymKey, params []te
 	switch as.scheme {
 	case schRSANoPad:
 		paramSet(fn, params)
-		return rsaRaw(src, k.rsaPriv.D, k.rsaPub.N)
+		return rsaPrivRaw(src, k.rsaPriv)
 	case schRSAESPKCS1:
 		paramSet(fn, params, tee.AttrRSAOAEPLabel)
 		//lint:ignore SA1019 GP requires RSAES-PKCS1-v1_5; the TA chose it.
@@ -160,6 +160,43 @@ func rsaRaw(in []byte, exp, n *big.Int) ([]byte, error) {
 		return nil, tee.ErrBadParameters
 	}
 	out := new(big.Int).Exp(m, exp, n).Bytes()
+	if len(out) == 0 {
+		out = []byte{0}
+	}
+	return out, nil
+}
+
+// rsaPrivRaw is RSADP with the private key, blinded: math/big's Exp takes time that
+// depends on its operands, so the exponentiation runs on m·r^e for a fresh random r
+// and the result is unblinded with r⁻¹. The time then says nothing about m, and
+// averaging it over calls says nothing about d.
+func rsaPrivRaw(in []byte, k *rsa.PrivateKey) ([]byte, error) {
+	n := k.N
+	if len(in) > (n.BitLen()+7)/8 {
+		return nil, tee.ErrBadParameters
+	}
+	m := new(big.Int).SetBytes(in)
+	if m.Cmp(n) >= 0 {
+		return nil, tee.ErrBadParameters
+	}
+	e := big.NewInt(int64(k.E))
+	var r, rInv *big.Int
+	for {
+		var err error
+		if r, err = rand.Int(rand.Reader, n); err != nil {
+			return nil, tee.ErrGeneric
+		}
+		if r.Sign() > 0 {
+			if rInv = new(big.Int).ModInverse(r, n); rInv != nil {
+				break
+			}
+		}
+	}
+	c := new(big.Int).Exp(r, e, n)
+	c.Mul(c, m).Mod(c, n)
+	c.Exp(c, k.D, n)
+	c.Mul(c, rInv).Mod(c, n)
+	out := c.Bytes()
 	if len(out) == 0 {
 		out = []byte{0}
 	}
