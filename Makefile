@@ -7,10 +7,10 @@ BUILD   := $(CURDIR)/build
 TAS     := hello_world random bench aes hotp sha acipher sign_verify ecdsa ecdh secure_storage drm
 CLIENTS := hello_world random aes hotp sha acipher sign_verify ecdsa ecdh secure_storage drm
 
-.PHONY: all build bin tas lib examples run test vet staticcheck bench clean
+.PHONY: all build bin tas lib secapi-lib examples run test vet staticcheck bench clean
 all: build
 
-build: bin lib tas examples
+build: bin lib secapi-lib tas examples
 
 bin:
 	$(GO) build -o $(BUILD)/bin/ ./cmd/teed ./cmd/teectl
@@ -38,6 +38,20 @@ lib:
 	ln -sf libteec.so.1 $(BUILD)/lib/libteec.so
 	cp libteec/include/tee_client_api.h $(BUILD)/include/
 	sed 's#@PREFIX@#$(BUILD)#' libteec/teec.pc.in > $(BUILD)/lib/pkgconfig/teec.pc
+
+# libsaclient, the SecAPI 3 C client library (secapi/c), named and versioned as
+# RDK's CMake names it: SONAME libsaclient.so.3.4.1, libsaclient.so links to it.
+SA_VERSION := 3.4.1
+SA_HEADERS := sa.h sa_types.h sa_key.h sa_crypto.h sa_svp.h sa_cenc.h
+secapi-lib:
+	@mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include $(BUILD)/obj
+	$(GO) build -buildmode=c-shared \
+		-ldflags="-extldflags '-Wl,-soname,libsaclient.so.$(SA_VERSION) -Wl,--version-script=$(CURDIR)/secapi/c/saclient.map'" \
+		-o $(BUILD)/obj/libsaclient.so.$(SA_VERSION) ./secapi/c
+	cp $(BUILD)/obj/libsaclient.so.$(SA_VERSION) $(BUILD)/lib/libsaclient.so.$(SA_VERSION)
+	ln -sf libsaclient.so.$(SA_VERSION) $(BUILD)/lib/libsaclient.so
+	cp $(addprefix secapi/c/include/,$(SA_HEADERS)) $(BUILD)/include/
+	sed 's#@PREFIX@#$(BUILD)#' secapi/c/saclient.pc.in > $(BUILD)/lib/pkgconfig/saclient.pc
 
 examples: lib
 	$(CC) -Wall -Werror -I$(BUILD)/include -o $(BUILD)/bin/optee_example_hello_world \
