@@ -1,10 +1,26 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,6 +59,7 @@ func TestSecAPIC(t *testing.T) {
 		t.Fatalf("sa_test: %v\n%s", err, out)
 	}
 	t.Logf("sa_test: %s", lastLine(out))
+	checkSATestLines(t, out)
 	t.Run("no_teed", func(t *testing.T) {
 		cmd := exec.Command(prog)
 		cmd.Env = append(os.Environ(), "TEE_SOCKET="+filepath.Join(t.TempDir(), "none.sock"))
@@ -51,6 +68,128 @@ func TestSecAPIC(t *testing.T) {
 			t.Fatalf("sa_test without teed: want SA_STATUS_INTERNAL_ERROR (11), got %v\n%s", err, out)
 		}
 	})
+}
+
+// checkSATestLines checks what sa_test leaves to Go: every "VERIFY name spki msg
+// sig" line's signature with Go's crypto against the key's exported public key,
+// and every "KDF kind digest length z info keydigest" line's derived key (by its
+// SHA-256) against Concat / ANSI X9.63 computed here.
+func checkSATestLines(t *testing.T, out string) {
+	t.Helper()
+	want := map[string]int{"VERIFY": 7, "KDF": 2}
+	got := map[string]int{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || want[f[0]] == 0 {
+			continue
+		}
+		got[f[0]]++
+		var err error
+		switch {
+		case f[0] == "VERIFY" && len(f) == 5:
+			err = verifySATest(f[1], unhexField(f[2]), unhexField(f[3]), unhexField(f[4]))
+		case f[0] == "KDF" && len(f) == 7:
+			err = checkKDFLine(f[1], f[2], f[3], unhexField(f[4]), unhexField(f[5]), unhexField(f[6]))
+		default:
+			err = errors.New("malformed")
+		}
+		if err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("sa_test printed %d %s lines, want %d", got[k], k, n)
+		}
+	}
+}
+
+func unhexField(s string) []byte {
+	if s == "-" {
+		return []byte{}
+	}
+	b, _ := hex.DecodeString(s)
+	return b
+}
+
+func verifySATest(name string, spki, msg, sig []byte) error {
+	pub, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
+		return err
+	}
+	h256 := sha256.Sum256(msg)
+	h1 := sha1.Sum(msg)
+	switch name {
+	case "ecdsa-sha256", "ecdsa-prehashed":
+		k, ok := pub.(*ecdsa.PublicKey)
+		if !ok || len(sig) != 64 {
+			return fmt.Errorf("key %T, signature %d bytes", pub, len(sig))
+		}
+		d := h256[:]
+		if name == "ecdsa-prehashed" {
+			d = msg
+		}
+		if !ecdsa.Verify(k, d, new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+			return errors.New("ECDSA signature does not verify")
+		}
+		return nil
+	case "ed25519":
+		k, ok := pub.(ed25519.PublicKey)
+		if !ok || !ed25519.Verify(k, msg, sig) {
+			return errors.New("Ed25519 signature does not verify")
+		}
+		return nil
+	}
+	k, ok := pub.(*rsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("key %T", pub)
+	}
+	switch name {
+	case "rsa-pkcs1-sha256":
+		return rsa.VerifyPKCS1v15(k, crypto.SHA256, h256[:], sig)
+	case "rsa-pkcs1-sha1":
+		return rsa.VerifyPKCS1v15(k, crypto.SHA1, h1[:], sig)
+	case "rsa-pss-sha256-32":
+		return rsa.VerifyPSS(k, crypto.SHA256, h256[:], sig, &rsa.PSSOptions{SaltLength: 32})
+	case "rsa-pss-sha256-0":
+		return rsa.VerifyPSS(k, crypto.SHA256, h256[:], sig, &rsa.PSSOptions{SaltLength: 0})
+	}
+	return fmt.Errorf("unknown signature %q", name)
+}
+
+// checkKDFLine recomputes Concat (H(counter || Z || info)) or ANSI X9.63
+// (H(Z || counter || info)) and compares the SHA-256 of the result.
+func checkKDFLine(kind, digest, length string, z, info, keyDigest []byte) error {
+	n, err := strconv.Atoi(length)
+	if err != nil {
+		return err
+	}
+	newHash := map[string]func() hash.Hash{"sha256": sha256.New, "sha384": sha512.New384}[digest]
+	if newHash == nil {
+		return fmt.Errorf("unknown digest %q", digest)
+	}
+	var key []byte
+	for i := uint32(1); len(key) < n; i++ {
+		h := newHash()
+		var ctr [4]byte
+		binary.BigEndian.PutUint32(ctr[:], i)
+		switch kind {
+		case "concat":
+			h.Write(ctr[:])
+			h.Write(z)
+		case "x963":
+			h.Write(z)
+			h.Write(ctr[:])
+		default:
+			return fmt.Errorf("unknown KDF %q", kind)
+		}
+		h.Write(info)
+		key = h.Sum(key)
+	}
+	if d := sha256.Sum256(key[:n]); !bytes.Equal(d[:], keyDigest) {
+		return fmt.Errorf("derived key differs from %x (SHA-256 %x)", key[:n], d)
+	}
+	return nil
 }
 
 // TestSecAPICHeaders compiles every header on its own, as C and as C++ (the

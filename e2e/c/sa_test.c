@@ -1,8 +1,9 @@
 /*
  * sa_test: a test of a SecAPI 3 client library (sa.h), written from the API
- * against gotee's SecAPI TA: information, random, symmetric and EC keys, the AES
- * ciphers, CMAC and HMAC (with published test vectors), and the parameter and
- * handle checks every call makes. It prints "N passed, M failed" and exits
+ * against gotee's SecAPI TA: information, random, symmetric, EC, RSA and DH keys,
+ * the AES ciphers, CMAC and HMAC (with published test vectors), signatures, key
+ * exchange, derivation and export, and the parameter and handle checks every
+ * call makes. Lines "VERIFY ..." and "KDF ..." are checked by the Go test. It prints "N passed, M failed" and exits
  * non-zero if anything failed. Calls the TA does not implement yet must answer
  * SA_STATUS_OPERATION_NOT_SUPPORTED; they are checked as such.
  */
@@ -370,18 +371,490 @@ static void test_macs(void)
 	EXPECT(sa_key_release(key), SA_STATUS_OK);
 }
 
+/*
+ * Fixed test keys (made with Go's crypto/x509 for this test): a P-256 and an
+ * RSA-1024 key as PKCS#8 with their SubjectPublicKeyInfo, and a 512-bit prime
+ * for DH.
+ */
+static const char ec_pkcs8[] =
+	"308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b020101042051758b49"
+	"c8410397b4e7ff9699145a625a61296f4275a77848ab6a5c1f7637d0a14403420004ea54c38ce783"
+	"109e10d0e62b42562040a60d8ffe9ca73249eb387103fb6a4a2f58af9ece4868bdd3c318d3fb8180"
+	"67e370f1f28180915d23307bb71fbd90dcaa";
+static const char ec_spki[] =
+	"3059301306072a8648ce3d020106082a8648ce3d03010703420004ea54c38ce783109e10d0e62b42"
+	"562040a60d8ffe9ca73249eb387103fb6a4a2f58af9ece4868bdd3c318d3fb818067e370f1f28180"
+	"915d23307bb71fbd90dcaa";
+static const char rsa_pkcs8[] =
+	"30820277020100300d06092a864886f70d0101010500048202613082025d02010002818100e91251"
+	"d6887c9ba6d9c187dc7c01a613f73b3ae921686a59abff31b221242517809717d617a76a578f2008"
+	"e8cd0a9ae88ff5fd4b4cfec4e1367915637674d041f4356a0cae7bbdde879a5d8452850cc3f51238"
+	"d09d5b562a57528f78b7f88b7738250a198317b44e89b9635831f2bc25c4b3e616059114a4effd6b"
+	"94b66d5fb1020301000102818005d1c8020eef1933d5ad86a6e7c905a9a5987c4758cfa6fb0d7a8a"
+	"7606b22d6f4756ad003b7cc8752450a12e2341f37098333f15a3b227584f7f8504d54bfb32ccbaa1"
+	"193b5a0677074d1949a60848e5814070c58bfe469230cf0efaf943de9ef9ea78ebaa31066768060b"
+	"7c37bc65c768ca208bab62ecd108094dff47291dc1024100f64a35b37f7121fbadcf09befb56f8b1"
+	"4131d6c8d0c4d61964d035e6af9ee6c5135b8547dfcec491a5c1dd3e9045935d7af7b1bf394834f9"
+	"3e93a666f702e62f024100f242b2b866f735c6c17b9735a1be49e4f81f8dec16a0cb506b25500958"
+	"dbb58b7d3185e82252db139b8c40577a53a9e4ba97048e46796cd19e463ce542c4801f0241009f02"
+	"7a7951267192543cff45d66fe850488f2ce4aa24eb35a9e8e363f4aedabf12285c7c72fac3de64ee"
+	"2d315f640c28a66394d6a8dcfd968dd835eef43b62f1024100c9b2c661c93861498da57c8b6692ab"
+	"ab3af9ea8b797b7e4b022a1aaced925f60376797f9613a62b3bc79d4c8004ccfd26397806f84356c"
+	"6849c268c8e801fa3902401a06ec3c9898eb05225750136ee0460acbba84dcf55c302b1cbc892fa0"
+	"0535597ebea8e7f19667cdcb11c1b2a72421e46a479ac0f6a09bd8b6c00126129cd2f1";
+static const char rsa_spki[] =
+	"30819f300d06092a864886f70d010101050003818d0030818902818100e91251d6887c9ba6d9c187"
+	"dc7c01a613f73b3ae921686a59abff31b221242517809717d617a76a578f2008e8cd0a9ae88ff5fd"
+	"4b4cfec4e1367915637674d041f4356a0cae7bbdde879a5d8452850cc3f51238d09d5b562a57528f"
+	"78b7f88b7738250a198317b44e89b9635831f2bc25c4b3e616059114a4effd6b94b66d5fb1020301"
+	"0001";
+static const char dh_p[] =
+	"f95a34e8ae06b1e1ff57ec1f52328ac2851fea7daccf6fffe2d2c9d5f6ed0f2afe24bcf0bd2e0cd2"
+	"b26935882709189048d7d9923da471f7f1dfbd2cf87ce271";
+/* unhex decodes a constant above into a malloc'd buffer. */
+static uint8_t *unhex(const char *s, size_t *n)
+{
+	*n = strlen(s) / 2;
+	uint8_t *b = malloc(*n);
+	hex(s, b, *n);
+	return b;
+}
+
+/* print_hex writes " <hex>" for the Go side of the test. */
+static void print_hex(const void *b, size_t n)
+{
+	printf(" ");
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", ((const uint8_t *)b)[i]);
+	if (n == 0)
+		printf("-");
+}
+
+/*
+ * sign_and_report signs msg with key, checks the size query and a short buffer,
+ * and prints "VERIFY <name> <spki> <msg> <signature>": e2e/secapi_c_test.go
+ * verifies each with Go's crypto.
+ */
+static void sign_and_report(const char *name, sa_key key, sa_signature_algorithm alg,
+			    const void *params, const uint8_t *msg, size_t msg_len, size_t want_len)
+{
+	uint8_t sig[512], spki[1024];
+	size_t n = 0;
+	EXPECT(sa_crypto_sign(NULL, &n, alg, key, msg, msg_len, params), SA_STATUS_OK);
+	CHECK(n == want_len, "%s: signature length %zu, want %zu", name, n, want_len);
+	size_t short_n = n - 1;
+	EXPECT(sa_crypto_sign(sig, &short_n, alg, key, msg, msg_len, params),
+	       SA_STATUS_INVALID_PARAMETER);
+	n = sizeof(sig);
+	EXPECT(sa_crypto_sign(sig, &n, alg, key, msg, msg_len, params), SA_STATUS_OK);
+	CHECK(n == want_len, "%s: signed %zu bytes, want %zu", name, n, want_len);
+	size_t spki_len = sizeof(spki);
+	EXPECT(sa_key_get_public(spki, &spki_len, key), SA_STATUS_OK);
+	printf("VERIFY %s", name);
+	print_hex(spki, spki_len);
+	print_hex(msg, msg_len);
+	print_hex(sig, n);
+	printf("\n");
+}
+
+static void test_sign(void)
+{
+	sa_rights r = all_rights();
+	sa_key key;
+	const uint8_t msg[] = "the quick brown fox jumps over the lazy dog";
+	uint8_t buf[512];
+	size_t n = sizeof(buf);
+
+	/* EC: generated P-256 (ECDSA), Ed25519 and Ed448 (EdDSA). */
+	sa_generate_parameters_ec ge = { SA_ELLIPTIC_CURVE_NIST_P256 };
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_EC, &ge), SA_STATUS_OK);
+	sa_sign_parameters_ecdsa ep = { SA_DIGEST_ALGORITHM_SHA256, false };
+	sign_and_report("ecdsa-sha256", key, SA_SIGNATURE_ALGORITHM_ECDSA, &ep, msg, sizeof(msg) - 1,
+			64);
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_ECDSA, key, msg, 4, NULL),
+	       SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_crypto_sign(buf, NULL, SA_SIGNATURE_ALGORITHM_ECDSA, key, msg, 4, &ep),
+	       SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_ECDSA, key, NULL, 4, &ep),
+	       SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_crypto_sign(buf, &n, (sa_signature_algorithm)9, key, msg, 4, &ep),
+	       SA_STATUS_INVALID_PARAMETER);
+	/* EdDSA on a NIST key, and an RSA algorithm on an EC key. */
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_EDDSA, key, msg, 4, NULL),
+	       SA_STATUS_INVALID_PARAMETER);
+	sa_sign_parameters_rsa_pkcs1v15 pk = { SA_DIGEST_ALGORITHM_SHA256, false };
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_RSA_PKCS1V15, key, msg, 4, &pk),
+	       SA_STATUS_INVALID_KEY_TYPE);
+	/* A precomputed digest: 32 bytes for SHA-256, anything else is refused. */
+	sa_sign_parameters_ecdsa pre = { SA_DIGEST_ALGORITHM_SHA256, true };
+	uint8_t digest[32];
+	memset(digest, 0x5a, sizeof(digest));
+	sign_and_report("ecdsa-prehashed", key, SA_SIGNATURE_ALGORITHM_ECDSA, &pre, digest,
+			sizeof(digest), 64);
+	n = sizeof(buf);
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_ECDSA, key, digest, 31, &pre),
+	       SA_STATUS_INVALID_PARAMETER);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+
+	/* Without SIGN the key cannot sign. */
+	sa_rights nosign = all_rights();
+	nosign.usage_flags &= ~SA_USAGE_BIT_MASK(SA_USAGE_FLAG_SIGN);
+	EXPECT(sa_key_generate(&key, &nosign, SA_KEY_TYPE_EC, &ge), SA_STATUS_OK);
+	n = sizeof(buf);
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_ECDSA, key, msg, 4, &ep),
+	       SA_STATUS_OPERATION_NOT_ALLOWED);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+
+	ge.curve = SA_ELLIPTIC_CURVE_ED25519;
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_EC, &ge), SA_STATUS_OK);
+	sign_and_report("ed25519", key, SA_SIGNATURE_ALGORITHM_EDDSA, NULL, msg, sizeof(msg) - 1, 64);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	ge.curve = SA_ELLIPTIC_CURVE_ED448;
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_EC, &ge), SA_STATUS_OK);
+	n = 0;
+	EXPECT(sa_crypto_sign(NULL, &n, SA_SIGNATURE_ALGORITHM_EDDSA, key, msg, 4, NULL), SA_STATUS_OK);
+	CHECK(n == 114, "Ed448 signature length %zu", n);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+
+	/* RSA: generated 2048-bit, PKCS#1 v1.5 and PSS. */
+	sa_generate_parameters_rsa gr = { 256 };
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_RSA, &gr), SA_STATUS_OK);
+	sa_header h;
+	EXPECT(sa_key_header(&h, key), SA_STATUS_OK);
+	CHECK(h.type == SA_KEY_TYPE_RSA && h.size == 256, "RSA header type %u size %u", h.type,
+	      h.size);
+	sign_and_report("rsa-pkcs1-sha256", key, SA_SIGNATURE_ALGORITHM_RSA_PKCS1V15, &pk, msg,
+			sizeof(msg) - 1, 256);
+	sa_sign_parameters_rsa_pss pss = { SA_DIGEST_ALGORITHM_SHA256, SA_DIGEST_ALGORITHM_SHA256,
+					   false, 32 };
+	sign_and_report("rsa-pss-sha256-32", key, SA_SIGNATURE_ALGORITHM_RSA_PSS, &pss, msg,
+			sizeof(msg) - 1, 256);
+	pss.salt_length = 0;
+	sign_and_report("rsa-pss-sha256-0", key, SA_SIGNATURE_ALGORITHM_RSA_PSS, &pss, msg,
+			sizeof(msg) - 1, 256);
+	n = sizeof(buf);
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_RSA_PSS, key, msg, 4, NULL),
+	       SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_ECDSA, key, msg, 4, &ep),
+	       SA_STATUS_INVALID_KEY_TYPE);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	gr.modulus_length = 100;
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_RSA, &gr), SA_STATUS_INVALID_PARAMETER);
+}
+
+static void test_import_asym(void)
+{
+	sa_rights r = all_rights();
+	sa_key key;
+	size_t der_len, spki_len;
+	uint8_t *der = unhex(ec_pkcs8, &der_len), *want = unhex(ec_spki, &spki_len);
+	uint8_t spki[1024];
+	size_t n = sizeof(spki);
+
+	sa_import_parameters_ec_private_bytes ep = { &r, SA_ELLIPTIC_CURVE_NIST_P256 };
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_EC_PRIVATE_BYTES, der, der_len, &ep), SA_STATUS_OK);
+	EXPECT(sa_key_get_public(spki, &n, key), SA_STATUS_OK);
+	CHECK(n == spki_len && memcmp(spki, want, n) == 0, "imported EC key's public key differs");
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_EC_PRIVATE_BYTES, der, der_len, NULL),
+	       SA_STATUS_NULL_PARAMETER);
+	sa_import_parameters_ec_private_bytes no_rights = { NULL, SA_ELLIPTIC_CURVE_NIST_P256 };
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_EC_PRIVATE_BYTES, der, der_len, &no_rights),
+	       SA_STATUS_NULL_PARAMETER);
+	ep.curve = SA_ELLIPTIC_CURVE_NIST_P384;
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_EC_PRIVATE_BYTES, der, der_len, &ep),
+	       SA_STATUS_INVALID_PARAMETER);
+	free(der);
+	free(want);
+
+	der = unhex(rsa_pkcs8, &der_len);
+	want = unhex(rsa_spki, &spki_len);
+	sa_import_parameters_rsa_private_key_info rp = { &r };
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_RSA_PRIVATE_KEY_INFO, der, der_len, &rp),
+	       SA_STATUS_OK);
+	n = sizeof(spki);
+	EXPECT(sa_key_get_public(spki, &n, key), SA_STATUS_OK);
+	CHECK(n == spki_len && memcmp(spki, want, n) == 0, "imported RSA key's public key differs");
+	sa_sign_parameters_rsa_pkcs1v15 pk = { SA_DIGEST_ALGORITHM_SHA1, false };
+	const uint8_t msg[] = "abc";
+	sign_and_report("rsa-pkcs1-sha1", key, SA_SIGNATURE_ALGORITHM_RSA_PKCS1V15, &pk, msg, 3, 128);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_RSA_PRIVATE_KEY_INFO, der, der_len, NULL),
+	       SA_STATUS_NULL_PARAMETER);
+	der[0] ^= 0xff;
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_RSA_PRIVATE_KEY_INFO, der, der_len, &rp),
+	       SA_STATUS_INVALID_KEY_FORMAT);
+	free(der);
+	free(want);
+}
+
+/* same_key tells whether two symmetric keys have the same bytes (by digest). */
+static int same_key(sa_key a, sa_key b)
+{
+	uint8_t da[32], db[32];
+	size_t na = sizeof(da), nb = sizeof(db);
+	if (sa_key_digest(da, &na, a, SA_DIGEST_ALGORITHM_SHA256) != SA_STATUS_OK ||
+	    sa_key_digest(db, &nb, b, SA_DIGEST_ALGORITHM_SHA256) != SA_STATUS_OK)
+		return 0;
+	return memcmp(da, db, sizeof(da)) == 0;
+}
+
+/* exchange runs key exchange both ways between two new keys and compares. */
+static void exchange(const char *name, sa_key_type type, void *gen,
+		     sa_key_exchange_algorithm alg)
+{
+	sa_rights r = all_rights();
+	sa_key a, b, ka = INVALID_HANDLE, kb = INVALID_HANDLE;
+	uint8_t pa[1024], pb[1024];
+	size_t na = sizeof(pa), nb = sizeof(pb);
+	EXPECT(sa_key_generate(&a, &r, type, gen), SA_STATUS_OK);
+	EXPECT(sa_key_generate(&b, &r, type, gen), SA_STATUS_OK);
+	EXPECT(sa_key_get_public(pa, &na, a), SA_STATUS_OK);
+	EXPECT(sa_key_get_public(pb, &nb, b), SA_STATUS_OK);
+	EXPECT(sa_key_exchange(&ka, &r, alg, a, pb, nb, NULL), SA_STATUS_OK);
+	EXPECT(sa_key_exchange(&kb, &r, alg, b, pa, na, NULL), SA_STATUS_OK);
+	CHECK(same_key(ka, kb), "%s: the two sides' secrets differ", name);
+	sa_header h;
+	EXPECT(sa_key_header(&h, ka), SA_STATUS_OK);
+	CHECK(h.type == SA_KEY_TYPE_SYMMETRIC, "%s: shared secret type %u", name, h.type);
+	EXPECT(sa_key_exchange(NULL, &r, alg, a, pb, nb, NULL), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_exchange(&ka, NULL, alg, a, pb, nb, NULL), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_exchange(&ka, &r, alg, a, NULL, nb, NULL), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_exchange(&ka, &r, (sa_key_exchange_algorithm)7, a, pb, nb, NULL),
+	       SA_STATUS_INVALID_PARAMETER);
+	pb[nb - 1] ^= 1; /* no longer a point on the curve / a valid key */
+	sa_key bad = INVALID_HANDLE;
+	CHECK(sa_key_exchange(&bad, &r, alg, a, pb, nb - 1, NULL) != SA_STATUS_OK,
+	      "%s: a truncated public key is taken", name);
+	EXPECT(sa_key_release(ka), SA_STATUS_OK);
+	EXPECT(sa_key_release(kb), SA_STATUS_OK);
+	EXPECT(sa_key_release(a), SA_STATUS_OK);
+	EXPECT(sa_key_release(b), SA_STATUS_OK);
+}
+
+static void test_exchange(void)
+{
+	sa_generate_parameters_ec ge = { SA_ELLIPTIC_CURVE_NIST_P256 };
+	exchange("ECDH P-256", SA_KEY_TYPE_EC, &ge, SA_KEY_EXCHANGE_ALGORITHM_ECDH);
+	ge.curve = SA_ELLIPTIC_CURVE_X25519;
+	exchange("X25519", SA_KEY_TYPE_EC, &ge, SA_KEY_EXCHANGE_ALGORITHM_ECDH);
+
+	size_t p_len;
+	uint8_t *p = unhex(dh_p, &p_len), g = 2;
+	sa_generate_parameters_dh gd = { p, p_len, &g, 1 };
+	exchange("DH", SA_KEY_TYPE_DH, &gd, SA_KEY_EXCHANGE_ALGORITHM_DH);
+	sa_rights r = all_rights();
+	sa_key key;
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_DH, &gd), SA_STATUS_OK);
+	sa_header h;
+	EXPECT(sa_key_header(&h, key), SA_STATUS_OK);
+	CHECK(h.type == SA_KEY_TYPE_DH && h.size == p_len &&
+		      h.type_parameters.dh_parameters.p_length == p_len &&
+		      memcmp(h.type_parameters.dh_parameters.p, p, p_len) == 0,
+	      "DH header type %u size %u", h.type, h.size);
+	uint8_t pub[8];
+	EXPECT(sa_key_exchange(&key, &r, SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH, key,
+			       pub, sizeof(pub), NULL),
+	       SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	sa_generate_parameters_dh no_g = { p, p_len, NULL, 1 };
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_DH, &no_g), SA_STATUS_NULL_PARAMETER);
+	free(p);
+}
+
+static void test_derive(void)
+{
+	sa_rights r = all_rights();
+	sa_key parent, key = INVALID_HANDLE, key2 = INVALID_HANDLE, want;
+
+	/* HKDF: RFC 5869 test case 1. */
+	uint8_t ikm[22], salt[13], info[10], okm[42];
+	memset(ikm, 0x0b, sizeof(ikm));
+	hex("000102030405060708090a0b0c", salt, sizeof(salt));
+	hex("f0f1f2f3f4f5f6f7f8f9", info, sizeof(info));
+	hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+	    okm, sizeof(okm));
+	parent = import(ikm, sizeof(ikm), &r);
+	want = import(okm, sizeof(okm), &r);
+	sa_kdf_parameters_hkdf hk = { sizeof(okm), SA_DIGEST_ALGORITHM_SHA256, parent,
+				      salt, sizeof(salt), info, sizeof(info) };
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_OK);
+	CHECK(same_key(key, want), "HKDF: not RFC 5869 A.1's OKM");
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	EXPECT(sa_key_release(want), SA_STATUS_OK);
+	EXPECT(sa_key_derive(NULL, &r, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_derive(&key, NULL, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_HKDF, NULL), SA_STATUS_NULL_PARAMETER);
+	hk.salt = NULL;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_NULL_PARAMETER);
+	hk.salt_length = 0;
+	hk.info = NULL;
+	hk.info_length = 0;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_OK);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	hk.key_length = 8;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_INVALID_PARAMETER);
+	EXPECT(sa_key_derive(&key, &r, (sa_kdf_algorithm)42, &hk), SA_STATUS_INVALID_PARAMETER);
+
+	/* Concat and ANSI X9.63: checked by the Go side ("KDF" lines). */
+	sa_kdf_parameters_concat ck = { 32, SA_DIGEST_ALGORITHM_SHA256, parent, info, sizeof(info) };
+	sa_kdf_parameters_ansi_x963 xk = { 48, SA_DIGEST_ALGORITHM_SHA384, parent, info,
+					   sizeof(info) };
+	uint8_t d[32];
+	size_t n = sizeof(d);
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_CONCAT, &ck), SA_STATUS_OK);
+	EXPECT(sa_key_digest(d, &n, key, SA_DIGEST_ALGORITHM_SHA256), SA_STATUS_OK);
+	printf("KDF concat sha256 %zu", ck.key_length);
+	print_hex(ikm, sizeof(ikm));
+	print_hex(info, sizeof(info));
+	print_hex(d, n);
+	printf("\n");
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_ANSI_X963, &xk), SA_STATUS_OK);
+	n = sizeof(d);
+	EXPECT(sa_key_digest(d, &n, key, SA_DIGEST_ALGORITHM_SHA256), SA_STATUS_OK);
+	printf("KDF x963 sha384 %zu", xk.key_length);
+	print_hex(ikm, sizeof(ikm));
+	print_hex(info, sizeof(info));
+	print_hex(d, n);
+	printf("\n");
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	ck.info = NULL;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_CONCAT, &ck), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_release(parent), SA_STATUS_OK);
+
+	/* CMAC (SP 800-108 counter mode): block 2 of one derivation is block 1 of none. */
+	uint8_t k16[16] = { 7 }, other[20] = { 1, 2, 3 };
+	parent = import(k16, sizeof(k16), &r);
+	sa_kdf_parameters_cmac cm = { 32, parent, other, sizeof(other), 1 };
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_CMAC, &cm), SA_STATUS_OK);
+	EXPECT(sa_key_header(&(sa_header){ 0 }, key), SA_STATUS_OK);
+	cm.key_length = 16;
+	cm.counter = 1;
+	EXPECT(sa_key_derive(&key2, &r, SA_KDF_ALGORITHM_CMAC, &cm), SA_STATUS_OK);
+	CHECK(!same_key(key, key2), "CMAC: 32 and 16 bytes have the same digest");
+	EXPECT(sa_key_release(key2), SA_STATUS_OK);
+	cm.key_length = 64;
+	cm.counter = 2;
+	EXPECT(sa_key_derive(&key2, &r, SA_KDF_ALGORITHM_CMAC, &cm), SA_STATUS_INVALID_PARAMETER);
+	cm.other_data = NULL;
+	EXPECT(sa_key_derive(&key2, &r, SA_KDF_ALGORITHM_CMAC, &cm), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+
+	/* A parent without DERIVE. */
+	sa_rights noderive = all_rights();
+	noderive.usage_flags &= ~SA_USAGE_BIT_MASK(SA_USAGE_FLAG_DERIVE);
+	sa_key weak = import(k16, sizeof(k16), &noderive);
+	cm.other_data = other;
+	cm.key_length = 16;
+	cm.parent = weak;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_CMAC, &cm), SA_STATUS_OPERATION_NOT_ALLOWED);
+	EXPECT(sa_key_release(weak), SA_STATUS_OK);
+	EXPECT(sa_key_release(parent), SA_STATUS_OK);
+
+	/* Root key ladders: the same inputs give the same key; unique and common differ. */
+	uint8_t c[4][16];
+	for (int i = 0; i < 4; i++)
+		memset(c[i], i + 1, 16);
+	sa_kdf_parameters_root_key_ladder lad = { c[0], 16, c[1], 16, c[2], 16, c[3], 16 };
+	sa_key common = INVALID_HANDLE;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_ROOT_KEY_LADDER, &lad), SA_STATUS_OK);
+	EXPECT(sa_key_derive(&key2, &r, SA_KDF_ALGORITHM_ROOT_KEY_LADDER, &lad), SA_STATUS_OK);
+	EXPECT(sa_key_derive(&common, &r, SA_KDF_ALGORITHM_COMMON_ROOT_KEY_LADDER, &lad),
+	       SA_STATUS_OK);
+	CHECK(same_key(key, key2), "root key ladder: not deterministic");
+	CHECK(!same_key(key, common), "unique and common root key ladders agree");
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	EXPECT(sa_key_release(key2), SA_STATUS_OK);
+	EXPECT(sa_key_release(common), SA_STATUS_OK);
+	lad.c3 = NULL;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_ROOT_KEY_LADDER, &lad),
+	       SA_STATUS_NULL_PARAMETER);
+	lad.c3 = c[2];
+	lad.c4_length = 15;
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_ROOT_KEY_LADDER, &lad),
+	       SA_STATUS_INVALID_PARAMETER);
+	sa_kdf_parameters_netflix nf = { INVALID_HANDLE, INVALID_HANDLE };
+	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_NETFLIX, &nf),
+	       SA_STATUS_OPERATION_NOT_SUPPORTED);
+}
+
+static void test_export(void)
+{
+	sa_rights r = all_rights();
+	uint8_t raw[32], mixin[16], blob[2048];
+	memset(raw, 0x33, sizeof(raw));
+	memset(mixin, 0x44, sizeof(mixin));
+	sa_key key = import(raw, sizeof(raw), &r), back = INVALID_HANDLE;
+
+	size_t n = 0;
+	EXPECT(sa_key_export(NULL, &n, mixin, sizeof(mixin), key), SA_STATUS_OK);
+	CHECK(n > sizeof(raw) + sizeof(sa_header), "export length %zu", n);
+	size_t short_n = n - 1;
+	EXPECT(sa_key_export(blob, &short_n, mixin, sizeof(mixin), key), SA_STATUS_INVALID_PARAMETER);
+	size_t want = n;
+	n = sizeof(blob);
+	EXPECT(sa_key_export(blob, &n, mixin, sizeof(mixin), key), SA_STATUS_OK);
+	CHECK(n == want, "exported %zu bytes, size query said %zu", n, want);
+	EXPECT(sa_key_export(blob, NULL, mixin, sizeof(mixin), key), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_import(&back, SA_KEY_FORMAT_EXPORTED, blob, n, NULL), SA_STATUS_OK);
+	CHECK(same_key(key, back), "exported and imported key differs");
+	sa_header h;
+	EXPECT(sa_key_header(&h, back), SA_STATUS_OK);
+	CHECK(strcmp(h.rights.id, "sa_test") == 0 && h.size == sizeof(raw),
+	      "imported export: id %s size %u", h.rights.id, h.size);
+	EXPECT(sa_key_release(back), SA_STATUS_OK);
+	EXPECT(sa_key_import(NULL, SA_KEY_FORMAT_EXPORTED, blob, n, NULL), SA_STATUS_NULL_PARAMETER);
+	EXPECT(sa_key_import(&back, SA_KEY_FORMAT_EXPORTED, NULL, n, NULL), SA_STATUS_NULL_PARAMETER);
+	blob[n - 1] ^= 1;
+	EXPECT(sa_key_import(&back, SA_KEY_FORMAT_EXPORTED, blob, n, NULL),
+	       SA_STATUS_INVALID_KEY_FORMAT);
+
+	/* No mixin, and a mixin of a wrong length. */
+	n = sizeof(blob);
+	EXPECT(sa_key_export(blob, &n, NULL, 0, key), SA_STATUS_OK);
+	EXPECT(sa_key_import(&back, SA_KEY_FORMAT_EXPORTED, blob, n, NULL), SA_STATUS_OK);
+	CHECK(same_key(key, back), "exported (no mixin) and imported key differs");
+	EXPECT(sa_key_release(back), SA_STATUS_OK);
+	n = sizeof(blob);
+	EXPECT(sa_key_export(blob, &n, mixin, 8, key), SA_STATUS_INVALID_PARAMETER);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+
+	/* An EC key exports too; a key without CACHEABLE does not. */
+	sa_generate_parameters_ec ge = { SA_ELLIPTIC_CURVE_NIST_P384 };
+	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_EC, &ge), SA_STATUS_OK);
+	n = sizeof(blob);
+	EXPECT(sa_key_export(blob, &n, NULL, 0, key), SA_STATUS_OK);
+	EXPECT(sa_key_import(&back, SA_KEY_FORMAT_EXPORTED, blob, n, NULL), SA_STATUS_OK);
+	uint8_t p1[256], p2[256];
+	size_t n1 = sizeof(p1), n2 = sizeof(p2);
+	EXPECT(sa_key_get_public(p1, &n1, key), SA_STATUS_OK);
+	EXPECT(sa_key_get_public(p2, &n2, back), SA_STATUS_OK);
+	CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0, "exported EC key's public key differs");
+	EXPECT(sa_key_release(back), SA_STATUS_OK);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+	sa_rights nocache = all_rights();
+	nocache.usage_flags &= ~SA_USAGE_BIT_MASK(SA_USAGE_FLAG_CACHEABLE);
+	key = import(raw, sizeof(raw), &nocache);
+	n = sizeof(blob);
+	EXPECT(sa_key_export(blob, &n, NULL, 0, key), SA_STATUS_OPERATION_NOT_ALLOWED);
+	EXPECT(sa_key_release(key), SA_STATUS_OK);
+}
+
 static void test_unsupported(void)
 {
 	uint8_t buf[16];
-	size_t n = sizeof(buf);
 	sa_rights r = all_rights();
 	sa_key key;
 	sa_generate_parameters_symmetric gs = { 16 };
 	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_SYMMETRIC, &gs), SA_STATUS_OK);
 	EXPECT(sa_svp_supported(), SA_STATUS_OPERATION_NOT_SUPPORTED);
-	EXPECT(sa_key_export(buf, &n, NULL, 0, key), SA_STATUS_OPERATION_NOT_SUPPORTED);
-	EXPECT(sa_key_export(buf, NULL, NULL, 0, key), SA_STATUS_NULL_PARAMETER);
-	EXPECT(sa_crypto_sign(buf, &n, SA_SIGNATURE_ALGORITHM_ECDSA, key, buf, 16, NULL),
+	EXPECT(sa_key_unwrap(&key, &r, SA_KEY_TYPE_SYMMETRIC, NULL, SA_CIPHER_ALGORITHM_AES_ECB,
+			     NULL, key, buf, sizeof(buf)),
+	       SA_STATUS_OPERATION_NOT_SUPPORTED);
+	sa_import_parameters_soc soc;
+	memset(&soc, 0, sizeof(soc));
+	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_SOC, buf, sizeof(buf), &soc),
 	       SA_STATUS_OPERATION_NOT_SUPPORTED);
 	sa_sample s;
 	memset(&s, 0, sizeof(s));
@@ -396,6 +869,11 @@ int main(void)
 	test_keys();
 	test_ciphers();
 	test_macs();
+	test_sign();
+	test_import_asym();
+	test_exchange();
+	test_derive();
+	test_export();
 	test_unsupported();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

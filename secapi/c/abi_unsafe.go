@@ -158,6 +158,11 @@ func goSaKeyGenerate(k *C.sa_key, r *C.sa_rights, typ C.int, param C.size_t) C.s
 			return st(secapi.StatusInvalidParameter)
 		}
 		key, err = client().GenerateEC(bg, rights, secapi.Curve(param))
+	case C.SA_KEY_TYPE_RSA:
+		if param > 1<<16 {
+			return st(secapi.StatusInvalidParameter)
+		}
+		key, err = client().GenerateRSA(bg, rights, int(param))
 	default:
 		return st(secapi.StatusOperationNotSupported)
 	}
@@ -182,6 +187,173 @@ func goSaKeyImportSymmetric(k *C.sa_key, r *C.sa_rights, in unsafe.Pointer, n C.
 	}
 	*k = C.sa_key(key.Handle())
 	return st(secapi.StatusOK)
+}
+
+//export goSaKeyGenerateDH
+func goSaKeyGenerateDH(k *C.sa_key, r *C.sa_rights, p unsafe.Pointer, pLen C.size_t, g unsafe.Pointer, gLen C.size_t) C.sa_status {
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	// The library refuses p or g over 513 bytes; this only bounds the copy.
+	if pLen > 4096 || gLen > 4096 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	return keyResult(k)(client().GenerateDH(bg, rights, copied(p, pLen), copied(g, gLen)))
+}
+
+// keyResult stores a new key's handle in *k.
+func keyResult(k *C.sa_key) func(*secapi.Key, error) C.sa_status {
+	return func(key *secapi.Key, err error) C.sa_status {
+		if err != nil {
+			return errStatus(err)
+		}
+		*k = C.sa_key(key.Handle())
+		return st(secapi.StatusOK)
+	}
+}
+
+// goSaKeyImport imports the PKCS#8 formats (r the parameters' rights, curve for
+// EC_PRIVATE_BYTES) and SA_KEY_FORMAT_EXPORTED (r NULL).
+//
+//export goSaKeyImport
+func goSaKeyImport(k *C.sa_key, format C.int, r *C.sa_rights, curve C.int, in unsafe.Pointer, n C.size_t) C.sa_status {
+	b := copied(in, n)
+	defer clear(b)
+	if format == C.SA_KEY_FORMAT_EXPORTED {
+		return keyResult(k)(client().ImportExported(bg, b))
+	}
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	switch format {
+	case C.SA_KEY_FORMAT_EC_PRIVATE_BYTES:
+		return keyResult(k)(client().ImportEC(bg, rights, secapi.Curve(uint32(curve)), b))
+	case C.SA_KEY_FORMAT_RSA_PRIVATE_KEY_INFO:
+		return keyResult(k)(client().ImportRSA(bg, rights, b))
+	}
+	return st(secapi.StatusOperationNotSupported)
+}
+
+//export goSaKeyExport
+func goSaKeyExport(out unsafe.Pointer, outLen *C.size_t, mixin unsafe.Pointer, mixinLen C.size_t, k C.sa_key) C.sa_status {
+	var m []byte
+	if mixin != nil {
+		if mixinLen > 64 {
+			return st(secapi.StatusInvalidParameter)
+		}
+		m = copied(mixin, mixinLen)
+	}
+	if out == nil {
+		n, err := key(uint64(k)).ExportLength(bg, m)
+		if err != nil {
+			return errStatus(err)
+		}
+		*outLen = C.size_t(n)
+		return st(secapi.StatusOK)
+	}
+	b, err := key(uint64(k)).Export(bg, m)
+	if err != nil {
+		return errStatus(err)
+	}
+	return putOut(out, outLen, b)
+}
+
+//export goSaKeyExchange
+func goSaKeyExchange(k *C.sa_key, r *C.sa_rights, alg C.int, priv C.sa_key, other unsafe.Pointer, n C.size_t) C.sa_status {
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	return keyResult(k)(key(uint64(priv)).Exchange(bg, secapi.KeyExchangeAlgorithm(uint32(alg)), rights, copied(other, n)))
+}
+
+// deriveLength bounds a size_t key length before it becomes an int (the TA
+// refuses anything over 512 bytes anyway).
+func deriveLength(n C.size_t) (int, bool) { return int(n), n <= 1<<16 }
+
+//export goSaKeyDeriveLadder
+func goSaKeyDeriveLadder(k *C.sa_key, r *C.sa_rights, common C.int, c1 unsafe.Pointer, l1 C.size_t,
+	c2 unsafe.Pointer, l2 C.size_t, c3 unsafe.Pointer, l3 C.size_t, c4 unsafe.Pointer, l4 C.size_t) C.sa_status {
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	if l1 > 1024 || l2 > 1024 || l3 > 1024 || l4 > 1024 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	kdf := secapi.RootKeyLadder(copied(c1, l1), copied(c2, l2), copied(c3, l3), copied(c4, l4), common != 0)
+	return keyResult(k)(client().Derive(bg, rights, kdf))
+}
+
+// goSaKeyDeriveHash is HKDF (with salt), Concat and ANSI X9.63.
+//
+//export goSaKeyDeriveHash
+func goSaKeyDeriveHash(k *C.sa_key, r *C.sa_rights, alg C.int, keyLen C.size_t, d C.int, parent C.sa_key,
+	salt unsafe.Pointer, saltLen C.size_t, info unsafe.Pointer, infoLen C.size_t) C.sa_status {
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	n, ok := deriveLength(keyLen)
+	if !ok || saltLen > 4096 || infoLen > 4096 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	p, dig, inf := key(uint64(parent)), secapi.Digest(uint32(d)), copied(info, infoLen)
+	var kdf secapi.KDF
+	switch alg {
+	case C.SA_KDF_ALGORITHM_HKDF:
+		kdf = secapi.HKDF(p, dig, n, copied(salt, saltLen), inf)
+	case C.SA_KDF_ALGORITHM_CONCAT:
+		kdf = secapi.ConcatKDF(p, dig, n, inf)
+	case C.SA_KDF_ALGORITHM_ANSI_X963:
+		kdf = secapi.ANSIX963KDF(p, dig, n, inf)
+	default:
+		return st(secapi.StatusInvalidParameter)
+	}
+	return keyResult(k)(client().Derive(bg, rights, kdf))
+}
+
+//export goSaKeyDeriveCMAC
+func goSaKeyDeriveCMAC(k *C.sa_key, r *C.sa_rights, keyLen C.size_t, parent C.sa_key,
+	other unsafe.Pointer, otherLen C.size_t, counter C.int) C.sa_status {
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	n, ok := deriveLength(keyLen)
+	if !ok || otherLen > 4096 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	kdf := secapi.CMACKDF(key(uint64(parent)), n, copied(other, otherLen), int(counter))
+	return keyResult(k)(client().Derive(bg, rights, kdf))
+}
+
+// goSaSign is sa_crypto_sign with the parameters sa.c has unpacked (zero for EdDSA).
+//
+//export goSaSign
+func goSaSign(out unsafe.Pointer, outLen *C.size_t, alg C.int, k C.sa_key, in unsafe.Pointer, n C.size_t,
+	d, mgf1 C.int, precomputed C.int, salt C.size_t) C.sa_status {
+	if salt > 1<<16 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	p := secapi.SignParams{Digest: secapi.Digest(uint32(d)), MGF1: secapi.Digest(uint32(mgf1)),
+		Precomputed: precomputed != 0, SaltLength: int(salt)}
+	a := secapi.SignatureAlgorithm(uint32(alg))
+	if out == nil {
+		l, err := key(uint64(k)).SignLength(bg, a, p)
+		if err != nil {
+			return errStatus(err)
+		}
+		*outLen = C.size_t(l)
+		return st(secapi.StatusOK)
+	}
+	b, err := key(uint64(k)).Sign(bg, a, copied(in, n), p)
+	if err != nil {
+		return errStatus(err)
+	}
+	return putOut(out, outLen, b)
 }
 
 //export goSaKeyRelease

@@ -64,12 +64,14 @@ sa_status sa_key_generate(sa_key *key, const sa_rights *rights, sa_key_type key_
 		return goSaKeyGenerate(key, (sa_rights *)rights, key_type,
 				       (size_t)((sa_generate_parameters_ec *)parameters)->curve);
 	case SA_KEY_TYPE_RSA:
-		return NOT_SUPPORTED;
+		return goSaKeyGenerate(key, (sa_rights *)rights, key_type,
+				       ((sa_generate_parameters_rsa *)parameters)->modulus_length);
 	case SA_KEY_TYPE_DH: {
 		sa_generate_parameters_dh *dh = parameters;
 		if (dh->p == NULL || dh->g == NULL)
 			return SA_STATUS_NULL_PARAMETER;
-		return NOT_SUPPORTED;
+		return goSaKeyGenerateDH(key, (sa_rights *)rights, (void *)dh->p, dh->p_length,
+					 (void *)dh->g, dh->g_length);
 	}
 	}
 	return SA_STATUS_INVALID_PARAMETER;
@@ -80,7 +82,7 @@ sa_status sa_key_export(void *out, size_t *out_length, const void *mixin, size_t
 {
 	if (out_length == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaKeyExport(out, out_length, (void *)mixin, mixin_length, key);
 }
 
 sa_status sa_key_provision_ta(sa_key_type_ta ta_key_type, const void *in, size_t in_length,
@@ -103,14 +105,27 @@ sa_status sa_key_import(sa_key *key, sa_key_format key_format, const void *in, s
 			return SA_STATUS_NULL_PARAMETER;
 		return goSaKeyImportSymmetric(key, (sa_rights *)p->rights, (void *)in, in_length);
 	}
-	case SA_KEY_FORMAT_EC_PRIVATE_BYTES:
-	case SA_KEY_FORMAT_RSA_PRIVATE_KEY_INFO:
+	case SA_KEY_FORMAT_EC_PRIVATE_BYTES: {
+		sa_import_parameters_ec_private_bytes *p = parameters;
+		if (p == NULL || p->rights == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaKeyImport(key, key_format, (sa_rights *)p->rights, p->curve, (void *)in,
+				     in_length);
+	}
+	case SA_KEY_FORMAT_RSA_PRIVATE_KEY_INFO: {
+		sa_import_parameters_rsa_private_key_info *p = parameters;
+		if (p == NULL || p->rights == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaKeyImport(key, key_format, (sa_rights *)p->rights, 0, (void *)in,
+				     in_length);
+	}
+	case SA_KEY_FORMAT_EXPORTED:
+		return goSaKeyImport(key, key_format, NULL, 0, (void *)in, in_length);
 	case SA_KEY_FORMAT_TYPEJ:
 	case SA_KEY_FORMAT_SOC:
 		if (parameters == NULL)
 			return SA_STATUS_NULL_PARAMETER;
 		return NOT_SUPPORTED;
-	case SA_KEY_FORMAT_EXPORTED:
 	case SA_KEY_FORMAT_PROVISION_TA:
 		return NOT_SUPPORTED;
 	}
@@ -139,7 +154,46 @@ sa_status sa_key_derive(sa_key *key, const sa_rights *rights, sa_kdf_algorithm k
 {
 	if (key == NULL || rights == NULL || parameters == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	switch (kdf_algorithm) {
+	case SA_KDF_ALGORITHM_ROOT_KEY_LADDER:
+	case SA_KDF_ALGORITHM_COMMON_ROOT_KEY_LADDER: {
+		sa_kdf_parameters_root_key_ladder *p = parameters;
+		if (p->c1 == NULL || p->c2 == NULL || p->c3 == NULL || p->c4 == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaKeyDeriveLadder(key, (sa_rights *)rights,
+					   kdf_algorithm == SA_KDF_ALGORITHM_COMMON_ROOT_KEY_LADDER,
+					   (void *)p->c1, p->c1_length, (void *)p->c2, p->c2_length,
+					   (void *)p->c3, p->c3_length, (void *)p->c4, p->c4_length);
+	}
+	case SA_KDF_ALGORITHM_HKDF: {
+		sa_kdf_parameters_hkdf *p = parameters;
+		if ((p->salt == NULL && p->salt_length > 0) || (p->info == NULL && p->info_length > 0))
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaKeyDeriveHash(key, (sa_rights *)rights, kdf_algorithm, p->key_length,
+					 p->digest_algorithm, p->parent, (void *)p->salt,
+					 p->salt_length, (void *)p->info, p->info_length);
+	}
+	case SA_KDF_ALGORITHM_CONCAT:
+	case SA_KDF_ALGORITHM_ANSI_X963: {
+		/* sa_kdf_parameters_concat and _ansi_x963 have the same members. */
+		sa_kdf_parameters_concat *p = parameters;
+		if (p->info == NULL && p->info_length > 0)
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaKeyDeriveHash(key, (sa_rights *)rights, kdf_algorithm, p->key_length,
+					 p->digest_algorithm, p->parent, NULL, 0, (void *)p->info,
+					 p->info_length);
+	}
+	case SA_KDF_ALGORITHM_CMAC: {
+		sa_kdf_parameters_cmac *p = parameters;
+		if (p->other_data == NULL && p->other_data_length > 0)
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaKeyDeriveCMAC(key, (sa_rights *)rights, p->key_length, p->parent,
+					 (void *)p->other_data, p->other_data_length, p->counter);
+	}
+	case SA_KDF_ALGORITHM_NETFLIX:
+		return NOT_SUPPORTED;
+	}
+	return SA_STATUS_INVALID_PARAMETER;
 }
 
 sa_status sa_key_exchange(sa_key *key, const sa_rights *rights,
@@ -148,7 +202,17 @@ sa_status sa_key_exchange(sa_key *key, const sa_rights *rights,
 {
 	if (key == NULL || rights == NULL || other_public == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	switch (key_exchange_algorithm) {
+	case SA_KEY_EXCHANGE_ALGORITHM_DH:
+	case SA_KEY_EXCHANGE_ALGORITHM_ECDH:
+		return goSaKeyExchange(key, (sa_rights *)rights, key_exchange_algorithm, private_key,
+				       (void *)other_public, other_public_length);
+	case SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH:
+		if (parameters == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		return NOT_SUPPORTED;
+	}
+	return SA_STATUS_INVALID_PARAMETER;
 }
 
 sa_status sa_key_release(sa_key key)
@@ -361,9 +425,46 @@ sa_status sa_crypto_mac_release(sa_crypto_mac_context context)
 sa_status sa_crypto_sign(void *out, size_t *out_length, sa_signature_algorithm signature_algorithm,
 			 sa_key key, const void *in, size_t in_length, const void *parameters)
 {
-	if (out_length == NULL || in == NULL)
+	int digest = 0, mgf1 = 0, precomputed = 0;
+	size_t salt = 0;
+
+	/* in may be NULL with in_length 0: RDK's size queries pass (NULL, 0). */
+	if (out_length == NULL || (in == NULL && in_length > 0))
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	switch (signature_algorithm) {
+	case SA_SIGNATURE_ALGORITHM_RSA_PKCS1V15: {
+		const sa_sign_parameters_rsa_pkcs1v15 *p = parameters;
+		if (p == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		digest = p->digest_algorithm;
+		precomputed = p->precomputed_digest;
+		break;
+	}
+	case SA_SIGNATURE_ALGORITHM_RSA_PSS: {
+		const sa_sign_parameters_rsa_pss *p = parameters;
+		if (p == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		digest = p->digest_algorithm;
+		mgf1 = p->mgf1_digest_algorithm;
+		precomputed = p->precomputed_digest;
+		salt = p->salt_length;
+		break;
+	}
+	case SA_SIGNATURE_ALGORITHM_ECDSA: {
+		const sa_sign_parameters_ecdsa *p = parameters;
+		if (p == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		digest = p->digest_algorithm;
+		precomputed = p->precomputed_digest;
+		break;
+	}
+	case SA_SIGNATURE_ALGORITHM_EDDSA:
+		break;
+	default:
+		return SA_STATUS_INVALID_PARAMETER;
+	}
+	return goSaSign(out, out_length, signature_algorithm, key, (void *)in, in_length, digest,
+			mgf1, precomputed, salt);
 }
 
 /* Secure video path: not simulated yet, so every call is refused. */
