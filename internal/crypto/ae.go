@@ -4,7 +4,6 @@ import (
 	"crypto/cipher"
 	"crypto/subtle"
 	"slices"
-	"sync"
 
 	"github.com/gotee/gotee/tee"
 )
@@ -25,6 +24,8 @@ type aeEngine struct {
 	payload []byte
 	// CCM: the lengths announced to AEInit, which the data fed must match exactly.
 	aadLen, payloadLen int
+	// scratch is the operation's buffer GCM seals into and opens in (Operation.scratch).
+	scratch *[]byte
 }
 
 func (a *aeEngine) clone() engine {
@@ -61,27 +62,17 @@ func (a *aeEngine) gcm() (cipher.AEAD, bool) {
 	return g, exact
 }
 
-// scratch holds the buffers GCM seals into and opens in: Go's AEAD writes ciphertext
-// and tag contiguously, while GP keeps them apart, so one copy is unavoidable; reusing
-// the buffer keeps it the only one (no allocation and zeroing of a fresh one per
-// message, which for large messages costs as much as the copy).
-var scratch sync.Pool
-
-func getScratch(n int) *[]byte {
-	if b, ok := scratch.Get().(*[]byte); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
+// buffer returns n bytes of the operation's scratch buffer. Go's AEAD writes
+// ciphertext and tag contiguously, while GP keeps them apart, so GCM seals into this
+// buffer and the result is copied out; keeping it with the operation from message to
+// message makes that copy the only cost (a fresh buffer per message, zeroed and
+// faulted in, cost as much again).
+func (a *aeEngine) buffer(n int) []byte {
+	if cap(*a.scratch) < n {
+		clear(*a.scratch)
+		*a.scratch = make([]byte, n)
 	}
-	b := make([]byte, n)
-	return &b
-}
-
-// putScratch keeps a buffer for reuse, wiping it first if it held plaintext.
-func putScratch(b *[]byte, plaintext bool) {
-	if plaintext {
-		clear(*b)
-	}
-	scratch.Put(b)
+	return (*a.scratch)[:n]
 }
 
 func (a *aeEngine) seal(dst, tag, pt []byte) {
@@ -90,9 +81,7 @@ func (a *aeEngine) seal(dst, tag, pt []byte) {
 		return
 	}
 	g, _ := a.gcm()
-	buf := getScratch(len(pt) + g.Overhead())
-	defer putScratch(buf, false) // ciphertext and tag only
-	out := g.Seal((*buf)[:0], a.nonce, pt, a.aad)
+	out := g.Seal(a.buffer(len(pt) + g.Overhead())[:0], a.nonce, pt, a.aad)
 	copy(dst, out[:len(pt)])
 	copy(tag, out[len(pt):len(pt)+a.tagLen])
 }
@@ -103,9 +92,9 @@ func (a *aeEngine) open(dst, ct, tag []byte) bool {
 	}
 	g, exact := a.gcm()
 	if exact {
-		buf := getScratch(len(ct) + len(tag))
-		defer putScratch(buf, true)
-		in := append(append((*buf)[:0], ct...), tag...)
+		buf := a.buffer(len(ct) + len(tag))
+		defer clear(buf) // it held plaintext
+		in := append(append(buf[:0], ct...), tag...)
 		out, err := g.Open(in[:0], a.nonce, in, a.aad) // in place
 		if err != nil {
 			return false
@@ -163,7 +152,7 @@ func (op *Operation) AEInit(nonce []byte, tagLen, aadLen, payloadLen int) error 
 		misuse(fn, "key: %v", err)
 	}
 	op.dropEngine()
-	op.eng = &aeEngine{ccm: ccm, b: b, nonce: slices.Clone(nonce), tagLen: tagLen / 8, aadLen: aadLen, payloadLen: payloadLen}
+	op.eng = &aeEngine{ccm: ccm, b: b, nonce: slices.Clone(nonce), tagLen: tagLen / 8, aadLen: aadLen, payloadLen: payloadLen, scratch: &op.scratch}
 	op.digestLen = tagLen / 8
 	op.handle |= tee.FlagInitialized
 	return nil

@@ -35,6 +35,7 @@ type Operation struct {
 	akeyShared bool     // akey and akey2 are also another operation's (Copy): do not wipe them
 	eng        engine
 	freed      bool
+	scratch    []byte // AE output buffer, kept from message to message (ae.go)
 }
 
 // engine is the class-specific running state behind an initialized operation.
@@ -127,6 +128,8 @@ func (op *Operation) Free() {
 	}
 	op.dropEngine()
 	op.clearKeys()
+	clear(op.scratch)
+	op.scratch = nil
 	op.freed = true
 }
 
