@@ -415,13 +415,13 @@ func goSaCipherInit(ctx *C.sa_crypto_cipher_context, alg, mode C.int, k C.sa_key
 		return errStatus(err)
 	}
 	cs.x = x
-	*ctx = C.sa_crypto_cipher_context(lib.addCipher(cs))
+	*ctx = C.sa_crypto_cipher_context(ciphers.add(cs))
 	return st(secapi.StatusOK)
 }
 
 //export goSaCipherUpdateIV
 func goSaCipherUpdateIV(ctx C.sa_crypto_cipher_context, iv unsafe.Pointer, n C.size_t) C.sa_status {
-	cs := lib.cipher(uint64(ctx))
+	cs := ciphers.get(uint64(ctx))
 	if cs == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
@@ -435,7 +435,7 @@ func goSaCipherUpdateIV(ctx C.sa_crypto_cipher_context, iv unsafe.Pointer, n C.s
 //export goSaCipherProcess
 func goSaCipherProcess(ctx C.sa_crypto_cipher_context, last C.int, in unsafe.Pointer, n C.size_t,
 	out unsafe.Pointer, outCap C.size_t, written *C.size_t, tag unsafe.Pointer, tagLen C.size_t) C.sa_status {
-	cs := lib.cipher(uint64(ctx))
+	cs := ciphers.get(uint64(ctx))
 	if cs == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
@@ -487,7 +487,7 @@ func goSaCipherProcess(ctx C.sa_crypto_cipher_context, last C.int, in unsafe.Poi
 
 //export goSaCipherRelease
 func goSaCipherRelease(ctx C.sa_crypto_cipher_context) C.sa_status {
-	cs := lib.takeCipher(uint64(ctx))
+	cs := ciphers.take(uint64(ctx))
 	if cs == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
@@ -502,13 +502,13 @@ func goSaMACInit(ctx *C.sa_crypto_mac_context, alg C.int, k C.sa_key, d C.int) C
 		return errStatus(err)
 	}
 	ms.m = m
-	*ctx = C.sa_crypto_mac_context(lib.addMAC(ms))
+	*ctx = C.sa_crypto_mac_context(macs.add(ms))
 	return st(secapi.StatusOK)
 }
 
 //export goSaMACProcess
 func goSaMACProcess(ctx C.sa_crypto_mac_context, in unsafe.Pointer, n C.size_t) C.sa_status {
-	ms := lib.mac(uint64(ctx))
+	ms := macs.get(uint64(ctx))
 	if ms == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
@@ -519,7 +519,7 @@ func goSaMACProcess(ctx C.sa_crypto_mac_context, in unsafe.Pointer, n C.size_t) 
 
 //export goSaMACProcessKey
 func goSaMACProcessKey(ctx C.sa_crypto_mac_context, k C.sa_key) C.sa_status {
-	ms := lib.mac(uint64(ctx))
+	ms := macs.get(uint64(ctx))
 	if ms == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
@@ -528,7 +528,7 @@ func goSaMACProcessKey(ctx C.sa_crypto_mac_context, k C.sa_key) C.sa_status {
 
 //export goSaMACCompute
 func goSaMACCompute(out unsafe.Pointer, outLen *C.size_t, ctx C.sa_crypto_mac_context) C.sa_status {
-	ms := lib.mac(uint64(ctx))
+	ms := macs.get(uint64(ctx))
 	if ms == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
@@ -549,7 +549,7 @@ func goSaMACCompute(out unsafe.Pointer, outLen *C.size_t, ctx C.sa_crypto_mac_co
 
 //export goSaMACRelease
 func goSaMACRelease(ctx C.sa_crypto_mac_context) C.sa_status {
-	ms := lib.takeMAC(uint64(ctx))
+	ms := macs.take(uint64(ctx))
 	if ms == nil {
 		return st(secapi.StatusInvalidParameter)
 	}

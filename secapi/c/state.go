@@ -15,16 +15,6 @@ type cipherState struct {
 	mode secapi.CipherMode
 }
 
-// tables holds the library's contexts, keyed by the handles handed out for them.
-// It is safe for concurrent use; one context used by two threads at once is the
-// caller's race, as with the reference library.
-type tables struct {
-	mu      sync.Mutex
-	last    uint64                  // the last handle handed out (guarded by mu)
-	ciphers map[uint64]*cipherState // guarded by mu
-	macs    map[uint64]*macState    // guarded by mu
-}
-
 // macState is the state behind one sa_crypto_mac_context.
 type macState struct {
 	m      *secapi.MAC
@@ -32,63 +22,66 @@ type macState struct {
 	digest secapi.Digest
 }
 
-var lib = &tables{ciphers: map[uint64]*cipherState{}, macs: map[uint64]*macState{}}
-
 // invalidHandle is INVALID_HANDLE of sa_types.h.
 const invalidHandle = ^uint64(0)
 
-// next hands out a handle never handed out before in this process.
-func (t *tables) next() uint64 {
-	t.last++
-	if t.last == invalidHandle {
+// handles hands out handles never handed out before in this process, shared by all
+// the library's tables, so a stale handle of one kind never names a context of
+// another. It is safe for concurrent use.
+type handles struct {
+	mu   sync.Mutex
+	last uint64 // guarded by mu
+}
+
+func (h *handles) next() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last++
+	if h.last == invalidHandle {
 		panic("libsaclient: handles exhausted")
 	}
-	return t.last
+	return h.last
 }
 
-func (t *tables) addCipher(c *cipherState) uint64 {
+// table holds the library's contexts of one kind, keyed by their handles. It is
+// safe for concurrent use; one context used by two threads at once is the caller's
+// race, as with the reference library.
+type table[T any] struct {
+	ids *handles
+	mu  sync.Mutex
+	m   map[uint64]*T // guarded by mu
+}
+
+func newTable[T any](ids *handles) *table[T] { return &table[T]{ids: ids, m: map[uint64]*T{}} }
+
+func (t *table[T]) add(v *T) uint64 {
+	h := t.ids.next()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	h := t.next()
-	t.ciphers[h] = c
+	t.m[h] = v
 	return h
 }
 
-func (t *tables) cipher(h uint64) *cipherState {
+func (t *table[T]) get(h uint64) *T {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.ciphers[h]
+	return t.m[h]
 }
 
-func (t *tables) takeCipher(h uint64) *cipherState {
+// take forgets h and returns its context, nil if it has none.
+func (t *table[T]) take(h uint64) *T {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c := t.ciphers[h]
-	delete(t.ciphers, h)
-	return c
+	v := t.m[h]
+	delete(t.m, h)
+	return v
 }
 
-func (t *tables) addMAC(m *macState) uint64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	h := t.next()
-	t.macs[h] = m
-	return h
-}
-
-func (t *tables) mac(h uint64) *macState {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.macs[h]
-}
-
-func (t *tables) takeMAC(h uint64) *macState {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	m := t.macs[h]
-	delete(t.macs, h)
-	return m
-}
+var (
+	ids     handles
+	ciphers = newTable[cipherState](&ids)
+	macs    = newTable[macState](&ids)
+)
 
 // client is the process's SecAPI client: one session, opened on first use.
 func client() *secapi.Client { return secapi.Default() }
