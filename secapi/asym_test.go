@@ -329,6 +329,23 @@ func TestKeyTypes(t *testing.T) {
 	if _, err := c.GenerateDH(ctxb, secapi.AllRights(), p.Bytes(), make([]byte, 65)); !errors.Is(err, secapi.StatusInvalidParameter) {
 		t.Fatalf("DH g longer than p: %v", err)
 	}
+	// Asymmetric keys cannot be MACed as key bytes, and symmetric keys have no public
+	// part: both INVALID_PARAMETER, as the reference answers.
+	sym, err := c.ImportSymmetric(ctxb, secapi.AllRights(), make([]byte, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sym.PublicKey(ctxb); !errors.Is(err, secapi.StatusInvalidParameter) {
+		t.Fatalf("public key of a symmetric key: %v", err)
+	}
+	m, err := c.NewMAC(ctxb, secapi.CMAC, sym, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release(ctxb)
+	if err := m.ProcessKey(ctxb, k); !errors.Is(err, secapi.StatusInvalidParameter) {
+		t.Fatalf("MAC of a DH key's bytes: %v", err)
+	}
 }
 
 // macOf is HMAC-SHA256 under the TA key k, to compare a TA-held key with its expected bytes.

@@ -274,8 +274,9 @@ func (s *slot) keyPublic(r *req_) error {
 	if err != nil {
 		return err
 	}
+	// A symmetric key has no public part: INVALID_PARAMETER, as the reference.
 	if k.hdr.Type == protocol.KeyTypeSymmetric || k.public == nil {
-		return protocol.StatusInvalidKeyType
+		return protocol.StatusInvalidParameter
 	}
 	return r.reply(k.public)
 }

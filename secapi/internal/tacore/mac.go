@@ -102,8 +102,9 @@ func (s *slot) macProcess(r *req_) error {
 	return nil
 }
 
-// macProcessKey MACs a key's bytes: the key must be symmetric; like the reference, it
-// needs only the rights every use passes (allowed TA, time, output protection).
+// macProcessKey MACs a key's bytes: the key must be symmetric (any other type is
+// INVALID_PARAMETER, as the reference answers); like the reference, it needs only the
+// rights every use passes (allowed TA, time, output protection).
 func (s *slot) macProcessKey(r *req_, now uint64) error {
 	h := r.rd.U64()
 	kh := r.rd.U64()
@@ -123,7 +124,7 @@ func (s *slot) macProcessKey(r *req_, now uint64) error {
 	}
 	defer clear(plain)
 	if k.hdr.Type != protocol.KeyTypeSymmetric {
-		return protocol.StatusInvalidKeyType
+		return protocol.StatusInvalidParameter
 	}
 	m.write(plain)
 	return nil
