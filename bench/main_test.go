@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(peerEnv); mode != "" {
 		os.Exit(peerMain(mode))
 	}
-	if err := teedtest.CheckBuild("ta/bench", "ta/hello_world", "ta-bin/hello_world"); err != nil {
+	if err := teedtest.CheckBuild("ta/bench", "ta/hello_world", "ta-bin/hello_world", "ta/secapi"); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
