@@ -8,7 +8,7 @@ const (
 	CmdSVPMemoryFree            uint32 = 42 // u64 memory
 	CmdSVPBufferCreate          uint32 = 43 // u64 memory, u64 offset, u64 size → u64 buffer
 	CmdSVPBufferAlloc           uint32 = 44 // u64 size → u64 buffer, u64 memory
-	CmdSVPBufferFree            uint32 = 45 // u64 buffer (releases it and frees its memory)
+	CmdSVPBufferFree            uint32 = 45 // u64 buffer → u64 memory freed (buffer released, its memory freed)
 	CmdSVPBufferRelease         uint32 = 46 // u64 buffer → u64 memory, u64 offset, u64 size
 	CmdSVPBufferWrite           uint32 = 47 // u64 buffer, u32 n; param 2: n offsets ‖ data
 	CmdSVPBufferCopy            uint32 = 48 // u64 out, u64 in, u32 n; param 2: n offsets

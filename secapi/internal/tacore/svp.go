@@ -154,15 +154,23 @@ func (s *slot) svpCommand(cmd uint32, r *req_, now uint64) error {
 		if err := r.rd.Err(); err != nil {
 			return err
 		}
+		if r.outCap < 8 {
+			r.need = 8
+			return tee.ErrShortBuffer
+		}
 		b, err := s.svps.remove(h)
 		if err != nil {
 			return err
 		}
+		// The reply names the memory freed (INVALID_HANDLE if it was gone), so the
+		// library can drop its address range.
+		freed := ^uint64(0)
 		if m, err := s.svpMem.get(b.memHandle); err == nil && m == b.mem {
 			s.svpMem.remove(b.memHandle)
 			s.freeSVPMemory(m)
+			freed = b.memHandle
 		}
-		return nil
+		return r.replyU64(freed)
 	case protocol.CmdSVPBufferRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {
