@@ -314,26 +314,14 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 		data = append([]byte{}, b...)
 		defer clear(data)
 	}
-	if out.SVP == nil && !last && in.SVP == nil {
-		res, err := x.Process(ctx, data)
-		if err != nil {
-			return 0, err
-		}
-		defer clear(res)
-		if _, err := out.clearRange(uint64(len(res))); err != nil {
-			return 0, StatusInvalidParameter
-		}
-		copy(out.Clear[out.Offset:], res)
-		in.Offset += n
-		out.Offset += uint64(len(res))
-		return uint64(len(res)), nil
-	}
 	outLen := 8
 	if out.SVP == nil {
 		if _, err := out.clearRange(0); err != nil {
 			return 0, err
 		}
-		outLen = max(outLen, len(out.Clear)-int(out.Offset))
+		// The TA writes at most this much: a short buffer is its
+		// StatusInvalidParameter, after its rights checks, as the reference.
+		outLen = len(out.Clear) - int(out.Offset)
 	}
 	var w protocol.Writer
 	w.U64(x.h)
@@ -350,6 +338,10 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 	if err != nil {
 		return 0, err
 	}
+	if out.SVP == nil && len(res) > len(out.Clear)-int(out.Offset) {
+		clear(res)
+		return 0, StatusInternalError
+	}
 	var written uint64
 	if out.SVP != nil {
 		if len(res) != 8 {
@@ -357,8 +349,6 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 		}
 		written = binary.LittleEndian.Uint64(res)
 	} else {
-		// Only a clear-to-clear call answers with data, and that took the path above;
-		// the TA refuses clear output of SVP input.
 		written = uint64(copy(out.Clear[out.Offset:], res))
 		clear(res)
 	}

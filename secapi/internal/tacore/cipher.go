@@ -249,16 +249,20 @@ func (s *slot) bindBuffers(r *req_, c *cipherCtx, in, out protocol.BufferSpec, n
 // With an SVP output the reply is the u64 count written into the buffer.
 func (s *slot) cipherProcessBuffers(r *req_, now uint64, last bool) error {
 	reply, outCap := r.out, r.outCap
-	if outCap < 8 {
-		r.need = 8
-		return tee.ErrShortBuffer
-	}
-	var svpOut bool
+	var svpOut, noReply bool
 	err := s.cipherProcessWith(r, now, last, func(c *cipherCtx, in, out protocol.BufferSpec, n uint64) (err error) {
+		if out.Type == protocol.BufferSVP && outCap < 8 {
+			r.need, noReply = 8, true
+			return tee.ErrShortBuffer // no room for the reply: before anything happens
+		}
 		svpOut, err = s.bindBuffers(r, c, in, out, n)
 		return err
 	})
 	if !svpOut {
+		if errors.Is(err, tee.ErrShortBuffer) && !noReply {
+			// An sa_buffer's length is what the caller has, not a size query.
+			return protocol.StatusInvalidParameter
+		}
 		return err
 	}
 	written := r.n
