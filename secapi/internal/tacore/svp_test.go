@@ -430,7 +430,7 @@ func TestSVPREE(t *testing.T) {
 	t.Run("released with the session", func(t *testing.T) {
 		r2 := e.ree(t)
 		for range 256 {
-			if st, _ := r2.call(t, protocol.CmdSVPBufferAlloc, u64s(1<<20), nil, 16); st != protocol.StatusOK {
+			if st, _ := r2.call(t, protocol.CmdSVPBufferAlloc, u64s(4096), nil, 16); st != protocol.StatusOK {
 				t.Fatalf("alloc: %v", st)
 			}
 		}
@@ -445,7 +445,7 @@ func TestSVPREE(t *testing.T) {
 		}
 		r3 := e.ree(t)
 		for range 256 {
-			if st, _ := r3.call(t, protocol.CmdSVPBufferAlloc, u64s(1<<20), nil, 16); st != protocol.StatusOK {
+			if st, _ := r3.call(t, protocol.CmdSVPBufferAlloc, u64s(4096), nil, 16); st != protocol.StatusOK {
 				t.Fatalf("alloc after the first slot closed: %v", st)
 			}
 		}
