@@ -848,7 +848,7 @@ static void test_unsupported(void)
 	sa_key key;
 	sa_generate_parameters_symmetric gs = { 16 };
 	EXPECT(sa_key_generate(&key, &r, SA_KEY_TYPE_SYMMETRIC, &gs), SA_STATUS_OK);
-	EXPECT(sa_svp_supported(), SA_STATUS_OPERATION_NOT_SUPPORTED);
+	EXPECT(sa_svp_supported(), SA_STATUS_OK); /* SVP itself: sa_svp_test.c */
 	EXPECT(sa_key_unwrap(&key, &r, SA_KEY_TYPE_SYMMETRIC, NULL, SA_CIPHER_ALGORITHM_AES_ECB,
 			     NULL, key, buf, sizeof(buf)),
 	       SA_STATUS_OPERATION_NOT_SUPPORTED);
@@ -858,7 +858,7 @@ static void test_unsupported(void)
 	       SA_STATUS_OPERATION_NOT_SUPPORTED);
 	sa_sample s;
 	memset(&s, 0, sizeof(s));
-	EXPECT(sa_process_common_encryption(1, &s), SA_STATUS_OPERATION_NOT_SUPPORTED);
+	EXPECT(sa_process_common_encryption(1, &s), SA_STATUS_NULL_PARAMETER); /* no IV */
 	EXPECT(sa_key_release(key), SA_STATUS_OK);
 }
 

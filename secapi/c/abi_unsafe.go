@@ -439,6 +439,9 @@ func goSaCipherProcess(ctx C.sa_crypto_cipher_context, last C.int, in unsafe.Poi
 	if cs == nil {
 		return st(secapi.StatusInvalidParameter)
 	}
+	if last != 0 && tag == nil && out != nil && (cs.alg == secapi.AESGCM || cs.alg == 10 /* ChaCha20-Poly1305 */) {
+		return st(secapi.StatusNullParameter) // AEADs need their end parameters
+	}
 	need := int(n)
 	if last != 0 {
 		need = lastLength(cs, int(n))

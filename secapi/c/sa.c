@@ -7,6 +7,7 @@
  * return SA_STATUS_OPERATION_NOT_SUPPORTED (see docs/secapi.md).
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sa.h"
@@ -307,6 +308,70 @@ sa_status sa_crypto_cipher_update_iv(sa_crypto_cipher_context context, const voi
 	return goSaCipherUpdateIV(context, (void *)iv, iv_length);
 }
 
+/* An sa_buffer unpacked for Go: a clear buffer's pointer, length and offset, or an
+ * SVP buffer's handle and offset. */
+struct flat_buffer {
+	int type;
+	void *ptr;
+	size_t length, offset;
+	sa_svp_buffer svp;
+};
+
+static struct flat_buffer flatten(const sa_buffer *b)
+{
+	struct flat_buffer f = { (int)b->buffer_type, NULL, 0, 0, 0 };
+
+	if (b->buffer_type == SA_BUFFER_TYPE_SVP) {
+		f.svp = b->context.svp.buffer;
+		f.offset = b->context.svp.offset;
+	} else {
+		f.ptr = b->context.clear.buffer;
+		f.length = b->context.clear.length;
+		f.offset = b->context.clear.offset;
+	}
+	return f;
+}
+
+static void advance(sa_buffer *b, size_t n)
+{
+	if (b->buffer_type == SA_BUFFER_TYPE_SVP)
+		b->context.svp.offset += n;
+	else
+		b->context.clear.offset += n;
+}
+
+/* cipher_process_buffers passes the sa_buffers to the TA as they are: it reads and
+ * writes SVP memory itself. */
+static sa_status cipher_process_buffers(sa_buffer *out, sa_crypto_cipher_context context, sa_buffer *in,
+				    size_t *bytes_to_process, int last, void *tag, size_t tag_length)
+{
+	struct flat_buffer o, i;
+	size_t written = 0;
+	sa_status status;
+
+	if (out == NULL) {
+		status = goSaCipherProcess(context, last, NULL, *bytes_to_process, NULL, 0, &written,
+					   tag, tag_length);
+		if (status == SA_STATUS_OK)
+			*bytes_to_process = written;
+		return status;
+	}
+	if ((in->buffer_type != SA_BUFFER_TYPE_CLEAR && in->buffer_type != SA_BUFFER_TYPE_SVP) ||
+	    (out->buffer_type != SA_BUFFER_TYPE_CLEAR && out->buffer_type != SA_BUFFER_TYPE_SVP))
+		return SA_STATUS_INVALID_PARAMETER;
+	o = flatten(out);
+	i = flatten(in);
+	status = goSaCipherProcessBuffers(context, last, o.type, o.ptr, o.length, o.offset, o.svp,
+					  i.type, i.ptr, i.length, i.offset, i.svp,
+					  *bytes_to_process, &written, tag, tag_length);
+	if (status != SA_STATUS_OK)
+		return status;
+	advance(in, *bytes_to_process);
+	advance(out, written);
+	*bytes_to_process = written;
+	return SA_STATUS_OK;
+}
+
 /* cipher_process checks the buffers and moves their offsets around the Go call. */
 static sa_status cipher_process(sa_buffer *out, sa_crypto_cipher_context context, sa_buffer *in,
 				size_t *bytes_to_process, int last, void *tag, size_t tag_length)
@@ -317,9 +382,12 @@ static sa_status cipher_process(sa_buffer *out, sa_crypto_cipher_context context
 
 	if (in == NULL || bytes_to_process == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	if (in->buffer_type == SA_BUFFER_TYPE_SVP ||
+	/* With an output, process (not last, whose reply carries a tag) and anything
+	 * with an SVP buffer go through the TA's sa_buffer form: it checks the rights
+	 * before the output's length, as the reference. */
+	if ((out != NULL && !last) || in->buffer_type == SA_BUFFER_TYPE_SVP ||
 	    (out != NULL && out->buffer_type == SA_BUFFER_TYPE_SVP))
-		return NOT_SUPPORTED;
+		return cipher_process_buffers(out, context, in, bytes_to_process, last, tag, tag_length);
 	if (in->buffer_type != SA_BUFFER_TYPE_CLEAR ||
 	    (out != NULL && out->buffer_type != SA_BUFFER_TYPE_CLEAR))
 		return SA_STATUS_INVALID_PARAMETER;
@@ -467,51 +535,52 @@ sa_status sa_crypto_sign(void *out, size_t *out_length, sa_signature_algorithm s
 			mgf1, precomputed, salt);
 }
 
-/* Secure video path: not simulated yet, so every call is refused. */
+/* Secure video path: SVP memory is in the SecAPI TA; see svp_unsafe.go for what
+ * the pointers of sa_svp_memory_alloc are. */
 
 sa_status sa_svp_supported(void)
 {
-	return NOT_SUPPORTED;
+	return goSaSvpSupported();
 }
 
 sa_status sa_svp_memory_alloc(void **svp_memory, size_t size)
 {
 	if (svp_memory == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpMemoryAlloc(svp_memory, size);
 }
 
 sa_status sa_svp_buffer_alloc(sa_svp_buffer *svp_buffer, size_t size)
 {
 	if (svp_buffer == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpBufferAlloc(svp_buffer, size);
 }
 
 sa_status sa_svp_buffer_create(sa_svp_buffer *svp_buffer, void *svp_memory, size_t size)
 {
 	if (svp_buffer == NULL || svp_memory == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpBufferCreate(svp_buffer, svp_memory, size);
 }
 
 sa_status sa_svp_memory_free(void *svp_memory)
 {
 	if (svp_memory == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpMemoryFree(svp_memory);
 }
 
 sa_status sa_svp_buffer_free(sa_svp_buffer svp_buffer)
 {
-	return NOT_SUPPORTED;
+	return goSaSvpBufferFree(svp_buffer);
 }
 
 sa_status sa_svp_buffer_release(void **svp_memory, size_t *size, sa_svp_buffer svp_buffer)
 {
 	if (svp_memory == NULL || size == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpBufferRelease(svp_memory, size, svp_buffer);
 }
 
 sa_status sa_svp_buffer_write(sa_svp_buffer out, const void *in, size_t in_length,
@@ -519,7 +588,7 @@ sa_status sa_svp_buffer_write(sa_svp_buffer out, const void *in, size_t in_lengt
 {
 	if (in == NULL || offsets == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpBufferWrite(out, (void *)in, in_length, offsets, offsets_length);
 }
 
 sa_status sa_svp_buffer_copy(sa_svp_buffer out, sa_svp_buffer in, sa_svp_offset *offsets,
@@ -527,15 +596,27 @@ sa_status sa_svp_buffer_copy(sa_svp_buffer out, sa_svp_buffer in, sa_svp_offset 
 {
 	if (offsets == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpBufferCopy(out, in, offsets, offsets_length);
 }
 
 sa_status sa_svp_key_check(sa_key key, sa_buffer *in, size_t bytes_to_process,
 			   const void *expected, size_t expected_length)
 {
-	if (in == NULL || expected == NULL)
+	struct flat_buffer i;
+
+	if (in == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	if (bytes_to_process % 16 != 0)
+		return SA_STATUS_INVALID_PARAMETER;
+	if (expected == NULL)
+		return SA_STATUS_NULL_PARAMETER;
+	if (expected_length != bytes_to_process)
+		return SA_STATUS_INVALID_PARAMETER;
+	if (in->buffer_type != SA_BUFFER_TYPE_CLEAR && in->buffer_type != SA_BUFFER_TYPE_SVP)
+		return SA_STATUS_INVALID_PARAMETER;
+	i = flatten(in);
+	return goSaSvpKeyCheck(key, i.type, i.ptr, i.length, i.offset, i.svp, bytes_to_process,
+			       (void *)expected, expected_length);
 }
 
 sa_status sa_svp_buffer_check(sa_svp_buffer svp_buffer, size_t offset, size_t length,
@@ -544,14 +625,97 @@ sa_status sa_svp_buffer_check(sa_svp_buffer svp_buffer, size_t offset, size_t le
 {
 	if (hash == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	return goSaSvpBufferCheck(svp_buffer, offset, length, digest_algorithm, (void *)hash,
+				  hash_length);
 }
 
 /* Common encryption. */
+
+/* sample_length is the sum of a sample's subsamples, or 0 with *ok cleared on
+ * overflow. */
+static size_t sample_length(const sa_sample *s, int *ok)
+{
+	size_t n = 0;
+
+	*ok = 1;
+	for (size_t i = 0; i < s->subsample_count; i++) {
+		size_t l = s->subsample_lengths[i].bytes_of_clear_data +
+			   s->subsample_lengths[i].bytes_of_protected_data;
+		if (l < s->subsample_lengths[i].bytes_of_clear_data || n + l < n) {
+			*ok = 0;
+			return 0;
+		}
+		n += l;
+	}
+	return n;
+}
+
+/* clear_overlap reports whether a sample's clear in and out ranges share a byte
+ * (the reference refuses that); ranges past their buffers are left to the checks
+ * that report them. */
+static int clear_overlap(const sa_sample *s)
+{
+	const sa_buffer *o = s->out, *i = s->in;
+	int ok;
+	size_t n = sample_length(s, &ok);
+	uintptr_t a, b;
+
+	if (!ok || o->buffer_type != SA_BUFFER_TYPE_CLEAR || i->buffer_type != SA_BUFFER_TYPE_CLEAR ||
+	    o->context.clear.buffer == NULL || i->context.clear.buffer == NULL ||
+	    o->context.clear.offset > o->context.clear.length ||
+	    n > o->context.clear.length - o->context.clear.offset ||
+	    i->context.clear.offset > i->context.clear.length ||
+	    n > i->context.clear.length - i->context.clear.offset)
+		return 0;
+	a = (uintptr_t)o->context.clear.buffer + o->context.clear.offset;
+	b = (uintptr_t)i->context.clear.buffer + i->context.clear.offset;
+	return a == b || (a < b + n && b < a + n);
+}
 
 sa_status sa_process_common_encryption(size_t samples_length, sa_sample *samples)
 {
 	if (samples == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	/* The checks of the arguments themselves, for every sample first, as the
+	 * reference verifies all samples before it decrypts any. */
+	for (size_t k = 0; k < samples_length; k++) {
+		const sa_sample *s = &samples[k];
+
+		if (s->iv == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (s->iv_length != 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (s->subsample_lengths == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (s->subsample_count < 1)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (s->out == NULL || s->in == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (s->crypt_byte_block == 0 && s->skip_byte_block != 0)
+			return SA_STATUS_INVALID_PARAMETER;
+	}
+	for (size_t k = 0; k < samples_length; k++) {
+		sa_sample *s = &samples[k];
+		struct flat_buffer o, i;
+		size_t length = 0;
+		sa_status status;
+
+		if ((s->out->buffer_type != SA_BUFFER_TYPE_CLEAR &&
+		     s->out->buffer_type != SA_BUFFER_TYPE_SVP) ||
+		    (s->in->buffer_type != SA_BUFFER_TYPE_CLEAR &&
+		     s->in->buffer_type != SA_BUFFER_TYPE_SVP) ||
+		    clear_overlap(s))
+			return SA_STATUS_INVALID_PARAMETER;
+		o = flatten(s->out);
+		i = flatten(s->in);
+		status = goSaProcessSample(s->iv, s->iv_length, s->crypt_byte_block, s->skip_byte_block,
+					   s->subsample_lengths, s->subsample_count, s->context,
+					   o.type, o.ptr, o.length, o.offset, o.svp,
+					   i.type, i.ptr, i.length, i.offset, i.svp, &length);
+		if (status != SA_STATUS_OK)
+			return status;
+		advance(s->in, length);
+		advance(s->out, length);
+	}
+	return SA_STATUS_OK;
 }

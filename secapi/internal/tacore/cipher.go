@@ -2,6 +2,7 @@ package tacore
 
 import (
 	"crypto/subtle"
+	"errors"
 
 	"github.com/gotee/gotee/secapi/internal/protocol"
 	"github.com/gotee/gotee/ta"
@@ -188,13 +189,105 @@ func (s *slot) cipherUpdateIV(r *req_) error {
 
 // processAllowed is the check of every process call: the usage flag and validity of
 // the key's rights as at init, output protection, and clear output needing
-// SVP_OPTIONAL (all output is clear memory until SVP buffers arrive).
-func (c *cipherCtx) processAllowed(now uint64) bool {
+// SVP_OPTIONAL (a key without it decrypts, and encrypts, only into SVP buffers).
+func (c *cipherCtx) processAllowed(now uint64, clearOut bool) bool {
 	return c.rights.Has(usageFor(c.mode)) && allowedTime(&c.rights, now) &&
-		allowedVideo(&c.rights, pollVideo()) && c.rights.Has(protocol.UsageSVPOptional)
+		allowedVideo(&c.rights, pollVideo()) && (!clearOut || c.rights.Has(protocol.UsageSVPOptional))
+}
+
+// svpRefused lists the algorithms the reference never lets touch an SVP buffer: the
+// authenticated and asymmetric ones, whose output is not a stream of the input.
+func svpRefused(alg uint32) bool {
+	switch alg {
+	case protocol.CipherAESGCM, 6, 7, 8, 10: // GCM, RSA PKCS#1 v1.5, RSA OAEP, EC ElGamal, ChaCha20-Poly1305
+		return true
+	}
+	return false
+}
+
+// bindBuffers resolves the sa_buffers of CipherProcessBuffers in the reference's
+// order of checks. An SVP input becomes r.in (TA memory, never seen by the REE); an
+// SVP output replaces r.out by the buffer's window from its offset on, so that
+// r.reply, the one path every cipher's output takes, writes into SVP memory, and
+// r.outCap is what the window holds.
+func (s *slot) bindBuffers(r *req_, c *cipherCtx, in, out protocol.BufferSpec, n uint64) (svpOut bool, err error) {
+	switch {
+	case in.Type > protocol.BufferSVP || out.Type > protocol.BufferSVP:
+		return false, protocol.StatusInvalidParameter
+	case (in.Type == protocol.BufferSVP || out.Type == protocol.BufferSVP) && svpRefused(c.alg):
+		return false, protocol.StatusOperationNotAllowed
+	case out.Type == protocol.BufferClear && in.Type != protocol.BufferClear:
+		return false, protocol.StatusInvalidParameter
+	case out.Type == protocol.BufferClear && !c.rights.Has(protocol.UsageSVPOptional):
+		return false, protocol.StatusOperationNotAllowed
+	}
+	if out.Type == protocol.BufferSVP {
+		b, err := s.svps.get(out.Handle)
+		if err != nil {
+			return false, protocol.StatusInvalidParameter
+		}
+		w := b.bytes()
+		if w == nil || out.Offset > b.size {
+			return false, protocol.StatusInvalidParameter
+		}
+		r.out, r.outCap, r.noOut = w[out.Offset:], int(b.size-out.Offset), false
+	}
+	if in.Type == protocol.BufferSVP {
+		w, err := s.svpWindow(in.Handle, in.Offset, n)
+		if err != nil {
+			return false, err
+		}
+		r.in = w
+	} else if r.in == nil || uint64(len(r.in)) != n {
+		return false, protocol.StatusInvalidParameter
+	}
+	return out.Type == protocol.BufferSVP, nil
+}
+
+// cipherProcessBuffers is CipherProcess(Last)Buffers: the request of
+// CipherProcess(Last) followed by the in and out sa_buffers and the byte count.
+// With an SVP output the reply is the u64 count written into the buffer.
+func (s *slot) cipherProcessBuffers(r *req_, now uint64, last bool) error {
+	reply, outCap := r.out, r.outCap
+	var svpOut, noReply bool
+	err := s.cipherProcessWith(r, now, last, func(c *cipherCtx, in, out protocol.BufferSpec, n uint64) (err error) {
+		if out.Type == protocol.BufferSVP && outCap < 8 {
+			r.need, noReply = 8, true
+			return tee.ErrShortBuffer // no room for the reply: before anything happens
+		}
+		svpOut, err = s.bindBuffers(r, c, in, out, n)
+		return err
+	})
+	if !svpOut {
+		if errors.Is(err, tee.ErrShortBuffer) && !noReply {
+			// An sa_buffer's length is what the caller has, not a size query.
+			return protocol.StatusInvalidParameter
+		}
+		return err
+	}
+	written := r.n
+	r.out, r.outCap, r.n = reply, outCap, 0
+	if errors.Is(err, tee.ErrShortBuffer) {
+		return protocol.StatusInvalidParameter // the SVP buffer is too small
+	}
+	if err != nil {
+		return err
+	}
+	return r.replyU64(uint64(written))
 }
 
 func (s *slot) cipherProcess(r *req_, now uint64, last bool) error {
+	return s.cipherProcessWith(r, now, last, nil)
+}
+
+// binder resolves the sa_buffers of a CipherProcessBuffers request (bindBuffers).
+type binder func(c *cipherCtx, in, out protocol.BufferSpec, n uint64) error
+
+// cipherProcessWith runs a process call. Every cipher's output leaves through
+// r.reply: with bind set, that is where an SVP destination takes it (bindBuffers),
+// so a cipher kind that replies through r.reply and reads r.in works with SVP
+// buffers unchanged.
+func (s *slot) cipherProcessWith(r *req_, now uint64, last bool, bind binder) error {
 	h := r.rd.U64()
 	var tagLen uint32
 	var tag []byte
@@ -202,12 +295,25 @@ func (s *slot) cipherProcess(r *req_, now uint64, last bool) error {
 		tagLen = r.rd.U32()
 		tag = r.rd.Var(protocol.MaxTag)
 	}
+	var inSpec, outSpec protocol.BufferSpec
+	var n uint64
+	if bind != nil {
+		inSpec, outSpec = protocol.GetBufferSpec(r.rd), protocol.GetBufferSpec(r.rd)
+		n = r.rd.U64()
+	}
 	if err := r.rd.Err(); err != nil {
 		return err
 	}
 	c, err := s.ciphers.get(h)
 	if err != nil {
 		return err
+	}
+	clearOut := true
+	if bind != nil {
+		if err := bind(c, inSpec, outSpec, n); err != nil {
+			return err
+		}
+		clearOut = outSpec.Type == protocol.BufferClear
 	}
 	if r.in == nil {
 		return protocol.StatusNullParameter
@@ -230,7 +336,7 @@ func (s *slot) cipherProcess(r *req_, now uint64, last bool) error {
 	if c.gcm != nil && last && c.mode == protocol.CipherModeDecrypt && int(tagLen) != len(tag) {
 		return protocol.StatusInvalidParameter
 	}
-	if !c.processAllowed(now) {
+	if !c.processAllowed(now, clearOut) {
 		return protocol.StatusOperationNotAllowed
 	}
 	if r.noOut {

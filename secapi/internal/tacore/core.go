@@ -292,6 +292,17 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		return sl.cipherProcess(r, now, false)
 	case protocol.CmdCipherProcessLast:
 		return sl.cipherProcess(r, now, true)
+	case protocol.CmdCipherProcessBuffers:
+		return sl.cipherProcessBuffers(r, now, false)
+	case protocol.CmdCipherProcessLastBuffers:
+		return sl.cipherProcessBuffers(r, now, true)
+	case protocol.CmdProcessCommonEncryption:
+		return sl.processCommonEncryption(r, now)
+	case protocol.CmdSVPSupported, protocol.CmdSVPMemoryAlloc, protocol.CmdSVPMemoryFree,
+		protocol.CmdSVPBufferCreate, protocol.CmdSVPBufferAlloc, protocol.CmdSVPBufferFree,
+		protocol.CmdSVPBufferRelease, protocol.CmdSVPBufferWrite, protocol.CmdSVPBufferCopy,
+		protocol.CmdSVPKeyCheck, protocol.CmdSVPBufferCheck:
+		return sl.svpCommand(cmd, r, now)
 	case protocol.CmdCipherRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {

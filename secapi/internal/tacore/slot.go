@@ -15,6 +15,10 @@ const (
 	kindKey    = 1
 	kindCipher = 2
 	kindMAC    = 3
+	// SVP kinds are numbered apart from the others so that kinds added elsewhere
+	// never collide with them.
+	kindSVPBuffer = 16
+	kindSVPMemory = 17
 )
 
 // A handle is generation<<32 | kind<<16 | index. Every object a slot creates takes the
@@ -90,6 +94,11 @@ type slot struct {
 	keys    table[key]
 	ciphers table[cipherCtx]
 	macs    table[macCtx]
+	svps    table[svpBuffer] // SVP buffers (svp.go)
+	svpMem  table[svpMemory] // SVP memory regions
+	// svpBytes is the SVP memory of the slot, at most protocol.MaxSVPBytes (guarded
+	// by mu).
+	svpBytes uint64
 }
 
 func newSlot(id tee.Identity, wrap cipher.AEAD) *slot {
@@ -97,6 +106,8 @@ func newSlot(id tee.Identity, wrap cipher.AEAD) *slot {
 	s.keys = table[key]{kind: kindKey, gen: &s.gen}
 	s.ciphers = table[cipherCtx]{kind: kindCipher, gen: &s.gen}
 	s.macs = table[macCtx]{kind: kindMAC, gen: &s.gen}
+	s.svps = table[svpBuffer]{kind: kindSVPBuffer, gen: &s.gen}
+	s.svpMem = table[svpMemory]{kind: kindSVPMemory, gen: &s.gen}
 	return s
 }
 
@@ -106,6 +117,8 @@ func (s *slot) releaseAll() {
 	s.ciphers.each(func(c *cipherCtx) { c.free() })
 	s.macs.each(func(m *macCtx) { m.free() })
 	s.keys.each(func(k *key) { k.wipe() })
+	s.svps.each(func(*svpBuffer) {})
+	s.svpMem.each(s.freeSVPMemory)
 }
 
 // videoState is the output protection state rights are checked against. gotee has no
