@@ -26,6 +26,7 @@ type cipherCtx struct {
 	op        *ta.Operation // ECB/CBC/CTR, and GCM's keystream
 	gcm       *gcmState
 	done      bool
+	ext       *extCipher // ChaCha20, RSA, EC ElGamal (cipher_ext.go)
 }
 
 // gcmState streams GCM: the payload goes through AES-CTR from J0+1 as it arrives, as
@@ -37,6 +38,9 @@ type gcmState struct {
 }
 
 func (c *cipherCtx) free() {
+	if c.ext != nil {
+		c.ext.free()
+	}
 	if c.op != nil {
 		c.op.Free()
 	}
@@ -76,6 +80,9 @@ func usageFor(mode uint32) int {
 
 func (s *slot) cipherInit(r *req_, now uint64) error {
 	alg := r.rd.U32()
+	if isExtCipher(alg) {
+		return s.cipherInitExt(r, now, alg)
+	}
 	mode := r.rd.U32()
 	kh := r.rd.U64()
 	iv := r.rd.Var(protocol.MaxIV)
@@ -208,6 +215,9 @@ func (s *slot) cipherProcess(r *req_, now uint64, last bool) error {
 	c, err := s.ciphers.get(h)
 	if err != nil {
 		return err
+	}
+	if c.ext != nil {
+		return s.cipherProcessExt(r, c, now, last, tagLen, tag)
 	}
 	if r.in == nil {
 		return protocol.StatusNullParameter
