@@ -172,6 +172,8 @@ func TestChaCha20Poly1305(t *testing.T) {
 	x, _ = c.NewCipher(ctx, secapi.ChaCha20Poly1305, secapi.Decrypt, k, p)
 	_, _, err = x.ProcessLast(ctx, rfcCT2, 15, rfcTag2[:15])
 	wantStatus(t, "15-byte tag", err, secapi.StatusInvalidParameter)
+	_, _, err = x.ProcessLast(ctx, rfcCT2, 0, nil)
+	wantStatus(t, "no tag", err, secapi.StatusNullParameter)
 
 	// Against x/crypto, without AAD and with an empty message.
 	aead, _ := chacha20poly1305.New(rfcKey2)

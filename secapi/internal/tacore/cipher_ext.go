@@ -208,6 +208,11 @@ func (s *slot) cipherProcessExt(r *req_, c *cipherCtx, now uint64, last bool, ta
 	st := c.ext.chacha
 	aead := st.mac != nil
 	enc := c.mode == protocol.CipherModeEncrypt
+	// The request has no "no end parameters" form: a zero tag length stands for
+	// it (NULL_PARAMETER, as the reference); any other length but 16 is invalid.
+	if aead && last && tagLen == 0 {
+		return protocol.StatusNullParameter
+	}
 	if aead && last && (tagLen != protocol.ChaChaTag || !enc && len(tag) != protocol.ChaChaTag) {
 		return protocol.StatusInvalidParameter
 	}
