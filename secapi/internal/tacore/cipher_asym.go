@@ -103,6 +103,9 @@ func parseElGamal(hdr *protocol.Header, plain []byte) (*elgamalKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pk, ok := key.(*p192Key); ok {
+		return &elgamalKey{curve: p192Curve, d: pk.d, size: p192Size}, nil
+	}
 	k, ok := key.(*ecdsa.PrivateKey)
 	if !ok {
 		return nil, protocol.StatusInternalError
