@@ -36,14 +36,22 @@ type Cipher struct {
 }
 
 // CipherParams are the algorithm's parameters: IV (CBC, GCM), the initial counter
-// (CTR, in IV), AAD (GCM).
+// (CTR, in IV), AAD (GCM, ChaCha20-Poly1305); for the algorithms of unwrap.go also
+// Counter and Nonce (ChaCha20), Digest, MGF1 and Label (RSA OAEP).
 type CipherParams struct {
 	IV  []byte
 	AAD []byte
+
+	Counter, Nonce []byte
+	Digest, MGF1   Digest
+	Label          []byte
 }
 
 // NewCipher is sa_crypto_cipher_init.
 func (c *Client) NewCipher(ctx context.Context, alg CipherAlgorithm, mode CipherMode, k *Key, p CipherParams) (*Cipher, error) {
+	if isExtCipher(alg) {
+		return c.newExtCipher(ctx, alg, mode, k, p)
+	}
 	if len(p.IV) > protocol.MaxIV {
 		return nil, StatusInvalidParameter
 	}

@@ -443,7 +443,7 @@ func goSaCipherProcess(ctx C.sa_crypto_cipher_context, last C.int, in unsafe.Poi
 		return st(secapi.StatusNullParameter) // AEADs need their end parameters
 	}
 	need := int(n)
-	if last != 0 {
+	if last != 0 || cs.outSize > 0 {
 		need = lastLength(cs, int(n))
 	}
 	if out == nil {

@@ -138,9 +138,115 @@ sa_status sa_key_unwrap(sa_key *key, const sa_rights *rights, sa_key_type key_ty
 			void *algorithm_parameters, sa_key wrapping_key, const void *in,
 			size_t in_length)
 {
+	/* v1..v3 and n1, n2 carry the algorithm's parameters (see goSaKeyUnwrap). */
+	const void *v1 = NULL, *v2 = NULL, *v3 = NULL;
+	size_t l1 = 0, l2 = 0, l3 = 0;
+	uint64_t n1 = 0, n2 = 0;
+	int curve = 0;
+
 	if (key == NULL || rights == NULL || in == NULL)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	if (key_type == SA_KEY_TYPE_EC) {
+		if (type_parameters == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		curve = ((sa_unwrap_type_parameters_ec *)type_parameters)->curve;
+	}
+	switch (cipher_algorithm) {
+	case SA_CIPHER_ALGORITHM_AES_ECB:
+	case SA_CIPHER_ALGORITHM_AES_ECB_PKCS7:
+	case SA_CIPHER_ALGORITHM_RSA_PKCS1V15:
+		break;
+	case SA_CIPHER_ALGORITHM_AES_CBC:
+	case SA_CIPHER_ALGORITHM_AES_CBC_PKCS7: {
+		sa_unwrap_parameters_aes_cbc *p = algorithm_parameters;
+		if (p == NULL || p->iv == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->iv_length != 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		v1 = p->iv, l1 = p->iv_length;
+		break;
+	}
+	case SA_CIPHER_ALGORITHM_AES_CTR: {
+		sa_unwrap_parameters_aes_ctr *p = algorithm_parameters;
+		if (p == NULL || p->ctr == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->ctr_length != 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		v1 = p->ctr, l1 = p->ctr_length;
+		break;
+	}
+	case SA_CIPHER_ALGORITHM_AES_GCM: {
+		sa_unwrap_parameters_aes_gcm *p = algorithm_parameters;
+		if (p == NULL || p->iv == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->iv_length != 12)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->tag == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->tag_length > 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->aad == NULL && p->aad_length > 0)
+			return SA_STATUS_NULL_PARAMETER;
+		v1 = p->iv, l1 = p->iv_length;
+		v2 = p->aad, l2 = p->aad_length;
+		v3 = p->tag, l3 = p->tag_length;
+		break;
+	}
+	case SA_CIPHER_ALGORITHM_CHACHA20: {
+		sa_unwrap_parameters_chacha20 *p = algorithm_parameters;
+		if (p == NULL || p->counter == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->counter_length != 4)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->nonce == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->nonce_length != 12)
+			return SA_STATUS_INVALID_PARAMETER;
+		v1 = p->counter, l1 = p->counter_length;
+		v2 = p->nonce, l2 = p->nonce_length;
+		break;
+	}
+	case SA_CIPHER_ALGORITHM_CHACHA20_POLY1305: {
+		sa_unwrap_parameters_chacha20_poly1305 *p = algorithm_parameters;
+		if (p == NULL || p->nonce == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->nonce_length != 12)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->tag == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->tag_length != 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->aad == NULL && p->aad_length > 0)
+			return SA_STATUS_NULL_PARAMETER;
+		v1 = p->nonce, l1 = p->nonce_length;
+		v2 = p->aad, l2 = p->aad_length;
+		v3 = p->tag, l3 = p->tag_length;
+		break;
+	}
+	case SA_CIPHER_ALGORITHM_RSA_OAEP: {
+		sa_unwrap_parameters_rsa_oaep *p = algorithm_parameters;
+		if (p == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->label == NULL && p->label_length != 0)
+			return SA_STATUS_INVALID_PARAMETER;
+		n1 = p->digest_algorithm, n2 = p->mgf1_digest_algorithm;
+		v1 = p->label, l1 = p->label_length;
+		break;
+	}
+	case SA_CIPHER_ALGORITHM_EC_ELGAMAL: {
+		sa_unwrap_parameters_ec_elgamal *p = algorithm_parameters;
+		if (p == NULL)
+			return SA_STATUS_NULL_PARAMETER;
+		n1 = p->offset, n2 = p->key_length;
+		break;
+	}
+	default:
+		/* The TA answers an unknown algorithm (INVALID_PARAMETER). */
+		break;
+	}
+	return goSaKeyUnwrap(key, (sa_rights *)rights, key_type, curve, cipher_algorithm,
+			     wrapping_key, (void *)v1, l1, (void *)v2, l2, (void *)v3, l3, n1, n2,
+			     (void *)in, in_length);
 }
 
 sa_status sa_key_get_public(void *out, size_t *out_length, sa_key key)
@@ -280,15 +386,37 @@ sa_status sa_crypto_cipher_init(sa_crypto_cipher_context *context,
 		aad_length = p->aad_length;
 		break;
 	}
-	case SA_CIPHER_ALGORITHM_CHACHA20:
-	case SA_CIPHER_ALGORITHM_CHACHA20_POLY1305:
-	case SA_CIPHER_ALGORITHM_RSA_OAEP:
-		if (parameters == NULL)
+	case SA_CIPHER_ALGORITHM_CHACHA20: {
+		sa_cipher_parameters_chacha20 *p = parameters;
+		if (p == NULL || p->nonce == NULL || p->counter == NULL)
 			return SA_STATUS_NULL_PARAMETER;
-		return NOT_SUPPORTED;
+		if (p->nonce_length > 16 || p->counter_length > 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		return goSaCipherInitChaCha(context, cipher_algorithm, cipher_mode, key,
+					    (void *)p->counter, p->counter_length,
+					    (void *)p->nonce, p->nonce_length, NULL, 0);
+	}
+	case SA_CIPHER_ALGORITHM_CHACHA20_POLY1305: {
+		sa_cipher_parameters_chacha20_poly1305 *p = parameters;
+		if (p == NULL || p->nonce == NULL || (p->aad == NULL && p->aad_length > 0))
+			return SA_STATUS_NULL_PARAMETER;
+		if (p->nonce_length > 16)
+			return SA_STATUS_INVALID_PARAMETER;
+		return goSaCipherInitChaCha(context, cipher_algorithm, cipher_mode, key, NULL, 0,
+					    (void *)p->nonce, p->nonce_length,
+					    (void *)(p->aad != NULL ? p->aad : ""), p->aad_length);
+	}
+	case SA_CIPHER_ALGORITHM_RSA_OAEP: {
+		sa_cipher_parameters_rsa_oaep *p = parameters;
+		if (p == NULL || (p->label == NULL && p->label_length != 0))
+			return SA_STATUS_NULL_PARAMETER;
+		return goSaCipherInitAsym(context, cipher_algorithm, cipher_mode, key,
+					  p->digest_algorithm, p->mgf1_digest_algorithm, p->label,
+					  p->label_length);
+	}
 	case SA_CIPHER_ALGORITHM_RSA_PKCS1V15:
 	case SA_CIPHER_ALGORITHM_EC_ELGAMAL:
-		return NOT_SUPPORTED;
+		return goSaCipherInitAsym(context, cipher_algorithm, cipher_mode, key, 0, 0, NULL, 0);
 	default:
 		return SA_STATUS_INVALID_PARAMETER;
 	}

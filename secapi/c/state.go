@@ -13,6 +13,8 @@ type cipherState struct {
 	x    *secapi.Cipher
 	alg  secapi.CipherAlgorithm
 	mode secapi.CipherMode
+	// outSize, for RSA and EC ElGamal, is the key size: the output any process needs.
+	outSize int
 }
 
 // macState is the state behind one sa_crypto_mac_context.
@@ -107,6 +109,9 @@ func statusOf(err error) secapi.Status {
 // lastLength is the output size sa_crypto_cipher_process_last needs for n input
 // bytes: PKCS#7 encryption adds one to sixteen bytes of padding.
 func lastLength(c *cipherState, n int) int {
+	if c.outSize > 0 {
+		return c.outSize
+	}
 	if c.mode == secapi.Encrypt && (c.alg == secapi.AESECBPKCS7 || c.alg == secapi.AESCBCPKCS7) {
 		return (n/16 + 1) * 16
 	}

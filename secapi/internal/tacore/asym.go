@@ -66,7 +66,7 @@ func ellipticCurve(c uint32) elliptic.Curve {
 	case protocol.CurveP521:
 		return elliptic.P521()
 	}
-	return nil // P-192 has no Go implementation outside the SDK's GP operations
+	return nil // P-192: p192.go
 }
 
 // OIDs of RFC 8410 that Go's crypto/x509 does not handle (Ed448, X448) and of PKCS #3.
@@ -135,6 +135,11 @@ func parseEC(curve uint32, der []byte) (privateKey, bool) {
 			return nil, false
 		}
 		return ed448.NewKeyFromSeed(seed), true
+	case protocol.CurveP192:
+		if k, ok := parseP192(der); ok {
+			return k, true
+		}
+		return nil, false
 	case protocol.CurveX448:
 		b, ok := parseRFC8410(der, oidX448, x448.Size)
 		if !ok {
@@ -183,6 +188,8 @@ func publicOf(k privateKey) ([]byte, error) {
 		return marshalSPKI(oidX448, asn1.RawValue{}, k.pub[:])
 	case *dhKey:
 		return dhSPKI(k)
+	case *p192Key:
+		return k.spki()
 	}
 	return nil, protocol.StatusInternalError
 }
@@ -257,12 +264,20 @@ func marshalPrivate(k privateKey) ([]byte, error) {
 		return marshalRFC8410(oidEd448, k.Seed())
 	case *x448Key:
 		return marshalRFC8410(oidX448, k.priv[:])
+	case *p192Key:
+		return k.marshalPKCS8()
 	}
 	return x509.MarshalPKCS8PrivateKey(k)
 }
 
 func generateEC(curve uint32) (privateKey, error) {
 	switch curve {
+	case protocol.CurveP192:
+		k, err := generateP192()
+		if err != nil {
+			return nil, err
+		}
+		return k, nil
 	case protocol.CurveEd25519:
 		_, k, err := ed25519.GenerateKey(rand.Reader)
 		return k, err

@@ -27,6 +27,7 @@ type cipherCtx struct {
 	op        *ta.Operation // ECB/CBC/CTR, and GCM's keystream
 	gcm       *gcmState
 	done      bool
+	ext       *extCipher // ChaCha20, RSA, EC ElGamal (cipher_ext.go)
 }
 
 // gcmState streams GCM: the payload goes through AES-CTR from J0+1 as it arrives, as
@@ -38,6 +39,9 @@ type gcmState struct {
 }
 
 func (c *cipherCtx) free() {
+	if c.ext != nil {
+		c.ext.free()
+	}
 	if c.op != nil {
 		c.op.Free()
 	}
@@ -77,6 +81,9 @@ func usageFor(mode uint32) int {
 
 func (s *slot) cipherInit(r *req_, now uint64) error {
 	alg := r.rd.U32()
+	if isExtCipher(alg) {
+		return s.cipherInitExt(r, now, alg)
+	}
 	mode := r.rd.U32()
 	kh := r.rd.U64()
 	iv := r.rd.Var(protocol.MaxIV)
@@ -199,7 +206,8 @@ func (c *cipherCtx) processAllowed(now uint64, clearOut bool) bool {
 // authenticated and asymmetric ones, whose output is not a stream of the input.
 func svpRefused(alg uint32) bool {
 	switch alg {
-	case protocol.CipherAESGCM, 6, 7, 8, 10: // GCM, RSA PKCS#1 v1.5, RSA OAEP, EC ElGamal, ChaCha20-Poly1305
+	case protocol.CipherAESGCM, protocol.CipherRSAPKCS1v15, protocol.CipherRSAOAEP,
+		protocol.CipherECElGamal, protocol.CipherChaCha20Poly1305:
 		return true
 	}
 	return false
@@ -314,6 +322,9 @@ func (s *slot) cipherProcessWith(r *req_, now uint64, last bool, bind binder) er
 			return err
 		}
 		clearOut = outSpec.Type == protocol.BufferClear
+	}
+	if c.ext != nil {
+		return s.cipherProcessExt(r, c, now, last, tagLen, tag, clearOut)
 	}
 	if r.in == nil {
 		return protocol.StatusNullParameter

@@ -98,6 +98,8 @@ func sharedSecret(key privateKey, peer []byte, size int) ([]byte, error) {
 		}
 		z := new(big.Int).Exp(y, k.x, k.p)
 		return z.FillBytes(make([]byte, size)), nil
+	case *p192Key:
+		return k.ecdh(peer)
 	case *x448Key:
 		var s spki
 		if _, err := asn1Unmarshal(peer, &s); err != nil || !s.Algo.Algorithm.Equal(oidX448) || len(s.PublicKey.Bytes) != x448.Size {
@@ -123,7 +125,7 @@ func sharedSecret(key privateKey, peer []byte, size int) ([]byte, error) {
 			return nil, protocol.StatusInvalidParameter
 		}
 		if priv, err = k.ECDH(); err != nil {
-			return nil, protocol.StatusOperationNotSupported // P-224: no ECDH in Go
+			return p224ECDH(k, ep) // crypto/ecdh has no P-224
 		}
 		if pub, err = ep.ECDH(); err != nil {
 			return nil, protocol.StatusInvalidParameter

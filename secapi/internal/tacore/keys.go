@@ -97,9 +97,6 @@ func (s *slot) keyGenerate(r *req_) error {
 		if size == 0 {
 			return protocol.StatusInvalidParameter
 		}
-		if param == protocol.CurveP192 {
-			return protocol.StatusOperationNotSupported
-		}
 		k, err := generateEC(param)
 		if err != nil {
 			return protocol.StatusInternalError
@@ -202,9 +199,6 @@ func (s *slot) keyImport(r *req_) error {
 		size := ecSize(curve)
 		if size == 0 {
 			return protocol.StatusInvalidParameter
-		}
-		if curve == protocol.CurveP192 {
-			return protocol.StatusOperationNotSupported
 		}
 		k, ok := parseEC(curve, append([]byte(nil), r.in...))
 		if !ok {

@@ -127,7 +127,11 @@ func (s *slot) keySign(r *req_, now uint64) error {
 	var sig []byte
 	switch alg {
 	case protocol.SignECDSA:
-		sig, err = signECDSA(key.(*ecdsa.PrivateKey), d, int(hdr.Size))
+		if pk, ok := key.(*p192Key); ok {
+			sig, err = pk.sign(digest, d)
+		} else {
+			sig, err = signECDSA(key.(*ecdsa.PrivateKey), d, int(hdr.Size))
+		}
 	case protocol.SignEdDSA:
 		switch kk := key.(type) {
 		case ed25519.PrivateKey:
