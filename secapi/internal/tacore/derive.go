@@ -309,6 +309,8 @@ func ladder(root []byte, c [4][]byte) ([]byte, error) {
 type rootKeys struct {
 	unique, common []byte
 	export         []byte
+	deviceID       uint64 // from the provisioned keystore; 0: gpd.tee.deviceID
+	provisioned    bool
 }
 
 // Labels of the TA's device secrets for the root keys.
@@ -318,7 +320,17 @@ const (
 	labelExport     = "secapi/export/v1"
 )
 
+// newRootKeys reads the provisioned keystore, and without one derives the root keys
+// from the TA's device secret.
 func newRootKeys(s *ta.Session) (*rootKeys, error) {
+	p, err := loadProvisioned(s)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		defer p.wipe()
+		return rootKeysFrom(p), nil
+	}
 	get := func(label string, n int) ([]byte, error) {
 		b, err := s.DeviceSecret(label)
 		if err != nil {
@@ -327,7 +339,6 @@ func newRootKeys(s *ta.Session) (*rootKeys, error) {
 		return b[:n], nil
 	}
 	var rk rootKeys
-	var err error
 	if rk.unique, err = get(labelRootUnique, 16); err != nil {
 		return nil, err
 	}
