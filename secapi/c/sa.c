@@ -121,11 +121,21 @@ sa_status sa_key_import(sa_key *key, sa_key_format key_format, const void *in, s
 	}
 	case SA_KEY_FORMAT_EXPORTED:
 		return goSaKeyImport(key, key_format, NULL, 0, (void *)in, in_length);
-	case SA_KEY_FORMAT_TYPEJ:
-	case SA_KEY_FORMAT_SOC:
-		if (parameters == NULL)
+	case SA_KEY_FORMAT_TYPEJ: {
+		sa_import_parameters_typej *p = parameters;
+		if (p == NULL)
 			return SA_STATUS_NULL_PARAMETER;
-		return NOT_SUPPORTED;
+		return goSaKeyImportTypeJ(key, (void *)in, in_length, p->kcipher, p->khmac);
+	}
+	case SA_KEY_FORMAT_SOC: {
+		/* Optional; its first two bytes are its length, big-endian. */
+		sa_import_parameters_soc *p = parameters;
+		if (p == NULL)
+			return goSaKeyImportSoC(key, (void *)in, in_length, 0, 0, 0, 0);
+		return goSaKeyImportSoC(key, (void *)in, in_length, 1,
+					(unsigned)p->length[0] << 8 | p->length[1], p->version,
+					p->object_id);
+	}
 	case SA_KEY_FORMAT_PROVISION_TA:
 		return NOT_SUPPORTED;
 	}

@@ -265,7 +265,7 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 	case protocol.CmdKeyGenerate:
 		return sl.keyGenerate(r)
 	case protocol.CmdKeyImport:
-		return sl.keyImport(r)
+		return sl.keyImport(r, now)
 	case protocol.CmdKeyRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {
