@@ -86,7 +86,7 @@ func typejFields(version int) map[string]any {
 	f := map[string]any{
 		"contentKeyId":           "key-1",
 		"contentKeyRights":       b64s.EncodeToString([]byte{0x03, 0x04}), // HDCP 1.4, 2.2
-		"contentKeyUsage":        0,                                      // data and key
+		"contentKeyUsage":        0,                                       // data and key
 		"contentKeyNotBefore":    "2020-01-02T03:04:05Z",
 		"contentKeyNotOnOrAfter": "1969-12-31T23:59:59Z", // no end, as a time_t of -1
 		"contentKeyCacheable":    true,
