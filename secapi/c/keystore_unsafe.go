@@ -39,3 +39,36 @@ func goSaKeyImportSoC(k *C.sa_key, in unsafe.Pointer, n C.size_t, has C.int, len
 	}
 	return keyResult(k)(client().ImportSoC(bg, b, p))
 }
+
+// goSaKeyDeriveNetflix is sa_key_derive with SA_KDF_ALGORITHM_NETFLIX.
+//
+//export goSaKeyDeriveNetflix
+func goSaKeyDeriveNetflix(k *C.sa_key, r *C.sa_rights, kenc, khmac C.sa_key) C.sa_status {
+	rights, ok := rightsOf(r)
+	if !ok {
+		return st(secapi.StatusInvalidParameter)
+	}
+	return keyResult(k)(client().Derive(bg, rights, secapi.NetflixKDF(key(uint64(kenc)), key(uint64(khmac)))))
+}
+
+// goSaKeyExchangeNetflix is sa_key_exchange with
+// SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH: k receives Kwrap, ke and kh the
+// session keys.
+//
+//export goSaKeyExchangeNetflix
+func goSaKeyExchangeNetflix(k *C.sa_key, r *C.sa_rights, priv C.sa_key, other unsafe.Pointer, n C.size_t,
+	kw C.sa_key, ke *C.sa_key, rke *C.sa_rights, kh *C.sa_key, rkh *C.sa_rights) C.sa_status {
+	*ke, *kh = C.sa_key(invalidHandle), C.sa_key(invalidHandle)
+	rights, ok1 := rightsOf(r)
+	rightsKe, ok2 := rightsOf(rke)
+	rightsKh, ok3 := rightsOf(rkh)
+	if !ok1 || !ok2 || !ok3 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	keys, err := key(uint64(priv)).ExchangeNetflix(bg, rights, copied(other, n), key(uint64(kw)), rightsKe, rightsKh)
+	if err != nil {
+		return errStatus(err)
+	}
+	*k, *ke, *kh = C.sa_key(keys.Wrap.Handle()), C.sa_key(keys.Enc.Handle()), C.sa_key(keys.HMAC.Handle())
+	return st(secapi.StatusOK)
+}

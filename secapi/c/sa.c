@@ -200,8 +200,10 @@ sa_status sa_key_derive(sa_key *key, const sa_rights *rights, sa_kdf_algorithm k
 		return goSaKeyDeriveCMAC(key, (sa_rights *)rights, p->key_length, p->parent,
 					 (void *)p->other_data, p->other_data_length, p->counter);
 	}
-	case SA_KDF_ALGORITHM_NETFLIX:
-		return NOT_SUPPORTED;
+	case SA_KDF_ALGORITHM_NETFLIX: {
+		sa_kdf_parameters_netflix *p = parameters;
+		return goSaKeyDeriveNetflix(key, (sa_rights *)rights, p->kenc, p->khmac);
+	}
 	}
 	return SA_STATUS_INVALID_PARAMETER;
 }
@@ -217,10 +219,15 @@ sa_status sa_key_exchange(sa_key *key, const sa_rights *rights,
 	case SA_KEY_EXCHANGE_ALGORITHM_ECDH:
 		return goSaKeyExchange(key, (sa_rights *)rights, key_exchange_algorithm, private_key,
 				       (void *)other_public, other_public_length);
-	case SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH:
-		if (parameters == NULL)
+	case SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH: {
+		sa_key_exchange_parameters_netflix_authenticated_dh *p = parameters;
+		if (p == NULL || p->out_ke == NULL || p->rights_ke == NULL || p->out_kh == NULL ||
+		    p->rights_kh == NULL)
 			return SA_STATUS_NULL_PARAMETER;
-		return NOT_SUPPORTED;
+		return goSaKeyExchangeNetflix(key, (sa_rights *)rights, private_key,
+					      (void *)other_public, other_public_length, p->in_kw,
+					      p->out_ke, p->rights_ke, p->out_kh, p->rights_kh);
+	}
 	}
 	return SA_STATUS_INVALID_PARAMETER;
 }

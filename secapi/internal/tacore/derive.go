@@ -48,6 +48,9 @@ func (s *slot) keyExchange(r *req_, now uint64) error {
 	kh := r.rd.U64()
 	var rights protocol.Rights
 	rights.Get(r.rd)
+	if alg == protocol.ExchangeNetflixAuthenticated {
+		return s.exchangeNetflix(r, now, kh, rights) // netflix.go
+	}
 	if err := r.rd.Err(); err != nil {
 		return err
 	}
@@ -56,8 +59,6 @@ func (s *slot) keyExchange(r *req_, now uint64) error {
 	}
 	switch alg {
 	case protocol.ExchangeDH, protocol.ExchangeECDH:
-	case protocol.ExchangeNetflixAuthenticated:
-		return protocol.StatusOperationNotSupported
 	default:
 		return protocol.StatusInvalidParameter
 	}
@@ -147,7 +148,8 @@ func sharedSecret(key privateKey, peer []byte, size int) ([]byte, error) {
 // keyDerive is sa_key_derive. Request: u32 algorithm, rights, then per algorithm:
 // root key ladders Var c1..c4; HKDF u64 key length, u32 digest, u64 parent, Var salt,
 // Var info; Concat and ANSI X9.63 u64 key length, u32 digest, u64 parent, Var info;
-// CMAC u64 key length, u64 parent, Var other data, u32 counter.
+// CMAC u64 key length, u64 parent, Var other data, u32 counter; Netflix u64 kenc,
+// u64 khmac.
 func (s *slot) keyDerive(r *req_, now uint64) error {
 	alg := r.rd.U32()
 	var rights protocol.Rights
@@ -156,6 +158,7 @@ func (s *slot) keyDerive(r *req_, now uint64) error {
 		keyLen          uint64
 		digest, counter uint32
 		parent          uint64
+		counterpart     uint64 // Netflix: khmac beside kenc (parent)
 		c               [4][]byte
 		salt, info      []byte
 	)
@@ -176,7 +179,7 @@ func (s *slot) keyDerive(r *req_, now uint64) error {
 		info = r.rd.Var(maxVar)
 		counter = r.rd.U32()
 	case protocol.KDFNetflix:
-		return protocol.StatusOperationNotSupported
+		parent, counterpart = r.rd.U64(), r.rd.U64() // kenc, khmac
 	default:
 		return protocol.StatusInvalidParameter
 	}
@@ -187,6 +190,8 @@ func (s *slot) keyDerive(r *req_, now uint64) error {
 		return protocol.StatusInvalidParameter
 	}
 	switch alg {
+	case protocol.KDFNetflix:
+		return s.deriveNetflix(r, now, rights, parent, counterpart) // netflix.go
 	case protocol.KDFRootKeyLadder, protocol.KDFCommonRootKeyLadder:
 		for i := range c {
 			if len(c[i]) != 16 {
