@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -325,4 +326,42 @@ func TestImportSoC(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 	}
+
+	// sa_key_provision_ta opens every key container of the credential.
+	prm := &secapi.SoCParameters{Version: 2}
+	rsaDER, _ := x509.MarshalPKCS8PrivateKey(mustRSA(t))
+	wv := soc(5, "unique", "RSA-1024", 1, 0, nil, rsaDER, keys.Unique)
+	hm := soc(5, "", "HMAC-256", 1, 0, nil, bytes.Repeat([]byte{9}, 32), keys.Unique)
+	for _, tc := range []struct {
+		name       string
+		typ        secapi.TAKeyType
+		containers [][]byte
+		p          *secapi.SoCParameters
+		want       error
+	}{
+		{"widevine", secapi.WidevineOEMProvisioning, [][]byte{wv}, prm, nil},
+		{"playready", secapi.PlayReadyModelProvisioning, [][]byte{good}, prm, nil},
+		{"netflix", secapi.NetflixProvisioning, [][]byte{good, hm, good}, prm, nil},
+		{"netflix, bad HMAC key", secapi.NetflixProvisioning, [][]byte{good, tampered, good}, prm, secapi.StatusInternalError},
+		{"netflix, one key", secapi.NetflixProvisioning, [][]byte{good}, prm, secapi.StatusInvalidParameter},
+		{"truncated", secapi.WidevineOEMProvisioning, [][]byte{wv[:len(wv)/2]}, prm, secapi.StatusInvalidKeyFormat},
+		{"parameters version 1", secapi.WidevineOEMProvisioning, [][]byte{wv}, &secapi.SoCParameters{Version: 1}, secapi.StatusInvalidParameter},
+		{"no parameters", secapi.WidevineOEMProvisioning, [][]byte{wv}, nil, secapi.StatusNullParameter},
+		{"empty container", secapi.PlayReadyModelProvisioning, [][]byte{{}}, prm, secapi.StatusNullParameter},
+		{"apple", secapi.AppleMFiProvisioning, [][]byte{good}, prm, secapi.StatusOperationNotSupported},
+		{"type 6", secapi.TAKeyType(6), [][]byte{good}, prm, secapi.StatusInvalidParameter},
+	} {
+		if err := c.ProvisionTA(ctxb, tc.typ, tc.containers, tc.p); !errors.Is(err, tc.want) {
+			t.Errorf("provision %s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+func mustRSA(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

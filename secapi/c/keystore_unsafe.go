@@ -72,3 +72,19 @@ func goSaKeyExchangeNetflix(k *C.sa_key, r *C.sa_rights, priv C.sa_key, other un
 	*k, *ke, *kh = C.sa_key(keys.Wrap.Handle()), C.sa_key(keys.Enc.Handle()), C.sa_key(keys.HMAC.Handle())
 	return st(secapi.StatusOK)
 }
+
+// goSaKeyProvisionTA is sa_key_provision_ta with its n key containers.
+//
+//export goSaKeyProvisionTA
+func goSaKeyProvisionTA(typ C.int, n C.int, k0 unsafe.Pointer, n0 C.size_t, k1 unsafe.Pointer, n1 C.size_t,
+	k2 unsafe.Pointer, n2 C.size_t, length C.uint, version C.uint, objectID C.uint64_t) C.sa_status {
+	all := [][]byte{copied(k0, n0), copied(k1, n1), copied(k2, n2)}
+	if n < 1 || n > 3 {
+		return st(secapi.StatusInvalidParameter)
+	}
+	if length == 0 || length > 0xffff {
+		return st(secapi.StatusInvalidParameter)
+	}
+	p := &secapi.SoCParameters{Length: uint16(length), Version: uint8(version), ObjectID: uint64(objectID)}
+	return errStatus(client().ProvisionTA(bg, secapi.TAKeyType(typ), all[:n], p))
+}

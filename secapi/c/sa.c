@@ -85,12 +85,64 @@ sa_status sa_key_export(void *out, size_t *out_length, const void *mixin, size_t
 	return goSaKeyExport(out, out_length, (void *)mixin, mixin_length, key);
 }
 
+/*
+ * The credential structures hold pointers, so the key containers are passed on one by
+ * one; certificates and the ESN are only checked to be there (the TA keeps nothing,
+ * as the reference's; see docs/secapi.md).
+ */
 sa_status sa_key_provision_ta(sa_key_type_ta ta_key_type, const void *in, size_t in_length,
 			      void *parameters)
 {
-	if (in == NULL)
+	const void *k[3] = {NULL, NULL, NULL};
+	size_t kn[3] = {0, 0, 0};
+	int n = 0;
+
+	if (in == NULL || parameters == NULL || in_length == 0)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	switch (ta_key_type) {
+	case WIDEVINE_OEM_PROVISIONING: {
+		const WidevineOemProvisioning *w = in;
+		if (in_length < sizeof(*w))
+			return SA_STATUS_INVALID_PARAMETER;
+		if (w->oemDevicePrivateKey == NULL || w->oemDevicePrivateKeyLength == 0 ||
+		    w->oemDeviceCertificate == NULL || w->oemDeviceCertificateLength == 0)
+			return SA_STATUS_NULL_PARAMETER;
+		k[0] = w->oemDevicePrivateKey, kn[0] = w->oemDevicePrivateKeyLength, n = 1;
+		break;
+	}
+	case PLAYREADY_MODEL_PROVISIONING: {
+		const PlayReadyProvisioning *p = in;
+		if (in_length < sizeof(*p))
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->privateKey == NULL || p->privateKeyLength == 0 || p->modelCertificate == NULL ||
+		    p->modelCertificateLength == 0)
+			return SA_STATUS_NULL_PARAMETER;
+		k[0] = p->privateKey, kn[0] = p->privateKeyLength, n = 1;
+		break;
+	}
+	case NETFLIX_PROVISIONING: {
+		const NetflixProvisioning *f = in;
+		if (in_length < sizeof(*f))
+			return SA_STATUS_INVALID_PARAMETER;
+		if (f->encryptionKey == NULL || f->encryptionKeyLength == 0 || f->hmacKey == NULL ||
+		    f->hmacKeyLength == 0 || f->wrappingKey == NULL || f->wrappingKeyLength == 0 ||
+		    f->esnContainer == NULL || f->esnContainerLength == 0)
+			return SA_STATUS_NULL_PARAMETER;
+		k[0] = f->encryptionKey, kn[0] = f->encryptionKeyLength;
+		k[1] = f->hmacKey, kn[1] = f->hmacKeyLength;
+		k[2] = f->wrappingKey, kn[2] = f->wrappingKeyLength, n = 3;
+		break;
+	}
+	case APPLE_MFI_PROVISIONING:
+	case APPLE_FAIRPLAY_PROVISIONING:
+		return NOT_SUPPORTED;
+	default:
+		return SA_STATUS_INVALID_PARAMETER;
+	}
+	const sa_import_parameters_soc *p = parameters;
+	return goSaKeyProvisionTA(ta_key_type, n, (void *)k[0], kn[0], (void *)k[1], kn[1],
+				  (void *)k[2], kn[2], (unsigned)p->length[0] << 8 | p->length[1],
+				  p->version, p->object_id);
 }
 
 sa_status sa_key_import(sa_key *key, sa_key_format key_format, const void *in, size_t in_length,
@@ -137,7 +189,7 @@ sa_status sa_key_import(sa_key *key, sa_key_format key_format, const void *in, s
 					p->object_id);
 	}
 	case SA_KEY_FORMAT_PROVISION_TA:
-		return NOT_SUPPORTED;
+		return SA_STATUS_INVALID_PARAMETER; /* sa_key_provision_ta's, not an import */
 	}
 	return SA_STATUS_INVALID_PARAMETER;
 }

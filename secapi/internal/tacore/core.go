@@ -326,6 +326,8 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		return sl.keyDerive(r, now)
 	case protocol.CmdKeyExport:
 		return sl.keyExport(r, now)
+	case protocol.CmdKeyProvisionTA:
+		return sl.keyProvisionTA(r)
 	case protocol.CmdMACRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {

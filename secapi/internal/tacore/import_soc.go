@@ -184,75 +184,89 @@ func (s *slot) importSoC(r *req_) error {
 	if r.in == nil {
 		return protocol.StatusNullParameter
 	}
-	if len(r.in) == 0 {
-		return protocol.StatusInvalidKeyFormat
+	hdr, plain, k, err := s.socOpen(append([]byte(nil), r.in...), &prm)
+	if err != nil {
+		return err
 	}
-	c, ok := splitContainer(append([]byte(nil), r.in...))
+	if k != nil {
+		return s.storeAsym(r, hdr, k)
+	}
+	h, err := s.newKey(hdr, plain, nil)
+	if err != nil {
+		return err
+	}
+	return r.replyU64(h)
+}
+
+// socOpen checks and opens a SoC container: the key's header, and either its bytes
+// (symmetric) or its parsed private key (RSA, EC; plain is nil then).
+func (s *slot) socOpen(in []byte, prm *socParams) (protocol.Header, []byte, privateKey, error) {
+	var hdr protocol.Header
+	fail := func(err error) (protocol.Header, []byte, privateKey, error) { return hdr, nil, nil, err }
+	if len(in) == 0 {
+		return fail(protocol.StatusInvalidKeyFormat)
+	}
+	c, ok := splitContainer(in)
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	ho, ok := parseJSONObject(c.header)
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	alg, ok := ho.str("alg")
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	po, ok := parseJSONObject(c.payload)
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	p, ok := parseSoCPayload(po)
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	aad, ok := p.aad(alg)
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	kt, ok := socKeyTypes[p.keyType]
 	if !ok {
-		return protocol.StatusInvalidKeyFormat
+		return fail(protocol.StatusInvalidKeyFormat)
 	}
 	plain, err := s.socDecrypt(p, aad, c.mac)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	defer clear(plain)
-	rights, err := socRights(p, kt, &prm)
+	rights, err := socRights(p, kt, prm)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	hdr := protocol.Header{Rights: rights, Type: kt.typ, Size: uint16(kt.size)}
+	hdr = protocol.Header{Rights: rights, Type: kt.typ, Size: uint16(kt.size)}
 	switch kt.typ {
 	case protocol.KeyTypeSymmetric:
 		if len(plain) != kt.size {
-			return protocol.StatusInvalidKeyFormat
+			return fail(protocol.StatusInvalidKeyFormat)
 		}
-		b := append([]byte(nil), plain...)
-		h, err := s.newKey(hdr, b, nil)
-		if err != nil {
-			return err
-		}
-		return r.replyU64(h)
+		return hdr, append([]byte(nil), plain...), nil, nil
 	case protocol.KeyTypeRSA:
 		k, err := x509.ParsePKCS8PrivateKey(append([]byte(nil), plain...))
 		rk, ok := k.(*rsa.PrivateKey)
 		if err != nil || !ok || rk.Size() != kt.size {
-			return protocol.StatusInvalidKeyFormat
+			return fail(protocol.StatusInvalidKeyFormat)
 		}
-		return s.storeAsym(r, hdr, rk)
+		return hdr, nil, rk, nil
 	default: // EC
 		if kt.curve == protocol.CurveP192 {
-			return protocol.StatusOperationNotSupported
+			return fail(protocol.StatusOperationNotSupported)
 		}
 		k, ok := parseEC(kt.curve, append([]byte(nil), plain...))
 		if !ok {
-			return protocol.StatusInternalError // as the reference, which leaves its status as it was
+			return fail(protocol.StatusInternalError) // as the reference, which leaves its status as it was
 		}
 		hdr.Curve = kt.curve
-		return s.storeAsym(r, hdr, k)
+		return hdr, nil, k, nil
 	}
 }
 
