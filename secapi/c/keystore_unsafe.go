@@ -32,10 +32,7 @@ func goSaKeyImportSoC(k *C.sa_key, in unsafe.Pointer, n C.size_t, has C.int, len
 	b := copied(in, n)
 	var p *secapi.SoCParameters
 	if has != 0 {
-		if length == 0 || length > 0xffff {
-			return st(secapi.StatusInvalidParameter)
-		}
-		p = &secapi.SoCParameters{Length: uint16(length), Version: uint8(version), ObjectID: uint64(objectID)}
+		p = socParams(length, version, objectID)
 	}
 	return keyResult(k)(client().ImportSoC(bg, b, p))
 }
@@ -82,9 +79,15 @@ func goSaKeyProvisionTA(typ C.int, n C.int, k0 unsafe.Pointer, n0 C.size_t, k1 u
 	if n < 1 || n > 3 {
 		return st(secapi.StatusInvalidParameter)
 	}
-	if length == 0 || length > 0xffff {
-		return st(secapi.StatusInvalidParameter)
+	return errStatus(client().ProvisionTA(bg, secapi.TAKeyType(typ), all[:n], socParams(length, version, objectID)))
+}
+
+// socParams is an sa_import_parameters_soc for package secapi. Its length field 0
+// (where SoCParameters.Length 0 means "the right one") becomes 1: as wrong a length,
+// which the TA refuses at the point the reference does, after opening the container.
+func socParams(length, version C.uint, objectID C.uint64_t) *secapi.SoCParameters {
+	if length == 0 {
+		length = 1
 	}
-	p := &secapi.SoCParameters{Length: uint16(length), Version: uint8(version), ObjectID: uint64(objectID)}
-	return errStatus(client().ProvisionTA(bg, secapi.TAKeyType(typ), all[:n], p))
+	return &secapi.SoCParameters{Length: uint16(length), Version: uint8(version), ObjectID: uint64(objectID)}
 }
