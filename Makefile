@@ -13,7 +13,7 @@ all: build
 build: bin lib secapi-lib tas examples
 
 bin:
-	$(GO) build -o $(BUILD)/bin/ ./cmd/teed ./cmd/teectl
+	$(GO) build -o $(BUILD)/bin/ ./cmd/teed ./cmd/teectl ./cmd/secapi-provision
 	$(GO) build -o $(BUILD)/bin/ $(addprefix ./examples/client/,$(CLIENTS))
 
 # Each example TA is built, then packed and signed with the development key

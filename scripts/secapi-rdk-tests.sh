@@ -10,7 +10,9 @@
 #   CHECKOUT   a checkout of rdkcentral/tasecureapi (tag SecApi-3.4.1)
 #   BUILD_DIR  gotee's build directory (default: build/ next to this script)
 # Environment: SA_RDK_WORK (work directory, default a new temporary one),
-#   SA_RDK_FILTER (a --gtest_filter, default all), SA_RDK_JOBS (make -j).
+#   SA_RDK_FILTER (a --gtest_filter, default all), SA_RDK_JOBS (make -j),
+#   SA_RDK_SOC=1 (also build the cases RDK guards with ENABLE_SOC_KEY_TESTS: root
+#   key ladders and SoC containers, which need the provisioned test keystore).
 # Needs cmake, a C++ compiler, googletest (libgtest-dev, libgmock-dev) and
 # OpenSSL 3 (libssl-dev). Prints the failing suites, then one line:
 #   "rdk suite: N tests, P passed, F failed, S skipped".
@@ -41,6 +43,9 @@ find_package(Threads REQUIRED)
 include_directories(BEFORE "$build/include")
 include_directories("$work/glue/include" "$ref/src/util/include" "$ref/src/client/src" \${OPENSSL_INCLUDE_DIR})
 add_compile_options(-Wno-deprecated-declarations)
+if("${SA_RDK_SOC:-}" STREQUAL "1")
+	add_compile_definitions(ENABLE_SOC_KEY_TESTS)
+endif()
 file(GLOB util_src "$ref/src/util/src/*.c" "$ref/src/util/src/*.cpp")
 file(GLOB helper_src "$ref/src/client/src/*.c")
 file(GLOB test_src "$ref/src/client/test/*.cpp")
@@ -65,8 +70,17 @@ trap 'kill -TERM $teed 2>/dev/null && wait $teed || true' EXIT
 for _ in $(seq 100); do [ -S "$TEE_SOCKET" ] && break; sleep 0.05; done
 [ -S "$TEE_SOCKET" ] || { cat "$work/teed.log"; echo "teed did not start" >&2; exit 1; }
 
+# RDK's tests build containers and ladder inputs for their test keystore's root keys:
+# provision it (as root; the SecAPI TA refuses anyone else). The suite reads the same
+# file for its side of the vectors from the run directory.
 mkdir -p "$work/run"
 cp "$ref/test/root_keystore.p12" "$work/run/" 2>/dev/null || true
+if [ "$(id -u)" = 0 ] && [ -x "$build/bin/secapi-provision" ]; then
+	"$build/bin/secapi-provision" -p12 "$ref/test/root_keystore.p12" >"$work/provision.log" 2>&1 ||
+		{ cat "$work/provision.log"; echo "provisioning RDK's test keystore failed" >&2; exit 1; }
+else
+	echo "not root: RDK's test keystore is not provisioned (root key ladder, SoC cases will fail)" >&2
+fi
 cd "$work/run"
 status=0
 ../obj/saclienttest --gtest_filter="${SA_RDK_FILTER:-*}" --gtest_output="xml:$work/results.xml" \

@@ -375,11 +375,6 @@ func checkSym(t *testing.T, k *secapi.Key, raw []byte) {
 	}
 }
 
-func pkcs7(b []byte) []byte {
-	n := 16 - len(b)%16
-	return append(bytes.Clone(b), bytes.Repeat([]byte{byte(n)}, n)...)
-}
-
 func TestUnwrap(t *testing.T) {
 	srv, _ := start(t, false)
 	c := newClient(t, srv)

@@ -3,8 +3,8 @@
  * against include/sa.h by the compiler). Each checks the pointers the API
  * requires (SA_STATUS_NULL_PARAMETER), unpacks the parameter structure of the
  * algorithm and the sa_buffers, and calls its Go function in abi_unsafe.go.
- * Functions whose TA side does not exist yet check their parameters, then
- * return SA_STATUS_OPERATION_NOT_SUPPORTED (see docs/secapi.md).
+ * What the reference itself refuses (Apple TA key types) checks its
+ * parameters, then returns SA_STATUS_OPERATION_NOT_SUPPORTED.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -86,12 +86,64 @@ sa_status sa_key_export(void *out, size_t *out_length, const void *mixin, size_t
 	return goSaKeyExport(out, out_length, (void *)mixin, mixin_length, key);
 }
 
+/*
+ * The credential structures hold pointers, so the key containers are passed on one by
+ * one; certificates and the ESN are only checked to be there (the TA keeps nothing,
+ * as the reference's; see docs/secapi.md).
+ */
 sa_status sa_key_provision_ta(sa_key_type_ta ta_key_type, const void *in, size_t in_length,
 			      void *parameters)
 {
-	if (in == NULL)
+	const void *k[3] = {NULL, NULL, NULL};
+	size_t kn[3] = {0, 0, 0};
+	int n = 0;
+
+	if (in == NULL || parameters == NULL || in_length == 0)
 		return SA_STATUS_NULL_PARAMETER;
-	return NOT_SUPPORTED;
+	switch (ta_key_type) {
+	case WIDEVINE_OEM_PROVISIONING: {
+		const WidevineOemProvisioning *w = in;
+		if (in_length < sizeof(*w))
+			return SA_STATUS_INVALID_PARAMETER;
+		if (w->oemDevicePrivateKey == NULL || w->oemDevicePrivateKeyLength == 0 ||
+		    w->oemDeviceCertificate == NULL || w->oemDeviceCertificateLength == 0)
+			return SA_STATUS_NULL_PARAMETER;
+		k[0] = w->oemDevicePrivateKey, kn[0] = w->oemDevicePrivateKeyLength, n = 1;
+		break;
+	}
+	case PLAYREADY_MODEL_PROVISIONING: {
+		const PlayReadyProvisioning *p = in;
+		if (in_length < sizeof(*p))
+			return SA_STATUS_INVALID_PARAMETER;
+		if (p->privateKey == NULL || p->privateKeyLength == 0 || p->modelCertificate == NULL ||
+		    p->modelCertificateLength == 0)
+			return SA_STATUS_NULL_PARAMETER;
+		k[0] = p->privateKey, kn[0] = p->privateKeyLength, n = 1;
+		break;
+	}
+	case NETFLIX_PROVISIONING: {
+		const NetflixProvisioning *f = in;
+		if (in_length < sizeof(*f))
+			return SA_STATUS_INVALID_PARAMETER;
+		if (f->encryptionKey == NULL || f->encryptionKeyLength == 0 || f->hmacKey == NULL ||
+		    f->hmacKeyLength == 0 || f->wrappingKey == NULL || f->wrappingKeyLength == 0 ||
+		    f->esnContainer == NULL || f->esnContainerLength == 0)
+			return SA_STATUS_NULL_PARAMETER;
+		k[0] = f->encryptionKey, kn[0] = f->encryptionKeyLength;
+		k[1] = f->hmacKey, kn[1] = f->hmacKeyLength;
+		k[2] = f->wrappingKey, kn[2] = f->wrappingKeyLength, n = 3;
+		break;
+	}
+	case APPLE_MFI_PROVISIONING:
+	case APPLE_FAIRPLAY_PROVISIONING:
+		return NOT_SUPPORTED;
+	default:
+		return SA_STATUS_INVALID_PARAMETER;
+	}
+	const sa_import_parameters_soc *p = parameters;
+	return goSaKeyProvisionTA(ta_key_type, n, (void *)k[0], kn[0], (void *)k[1], kn[1],
+				  (void *)k[2], kn[2], (unsigned)p->length[0] << 8 | p->length[1],
+				  p->version, p->object_id);
 }
 
 sa_status sa_key_import(sa_key *key, sa_key_format key_format, const void *in, size_t in_length,
@@ -122,13 +174,23 @@ sa_status sa_key_import(sa_key *key, sa_key_format key_format, const void *in, s
 	}
 	case SA_KEY_FORMAT_EXPORTED:
 		return goSaKeyImport(key, key_format, NULL, 0, (void *)in, in_length);
-	case SA_KEY_FORMAT_TYPEJ:
-	case SA_KEY_FORMAT_SOC:
-		if (parameters == NULL)
+	case SA_KEY_FORMAT_TYPEJ: {
+		sa_import_parameters_typej *p = parameters;
+		if (p == NULL)
 			return SA_STATUS_NULL_PARAMETER;
-		return NOT_SUPPORTED;
+		return goSaKeyImportTypeJ(key, (void *)in, in_length, p->kcipher, p->khmac);
+	}
+	case SA_KEY_FORMAT_SOC: {
+		/* Optional; its first two bytes are its length, big-endian. */
+		sa_import_parameters_soc *p = parameters;
+		if (p == NULL)
+			return goSaKeyImportSoC(key, (void *)in, in_length, 0, 0, 0, 0);
+		return goSaKeyImportSoC(key, (void *)in, in_length, 1,
+					(unsigned)p->length[0] << 8 | p->length[1], p->version,
+					p->object_id);
+	}
 	case SA_KEY_FORMAT_PROVISION_TA:
-		return NOT_SUPPORTED;
+		return SA_STATUS_INVALID_PARAMETER; /* sa_key_provision_ta's, not an import */
 	}
 	return SA_STATUS_INVALID_PARAMETER;
 }
@@ -297,8 +359,10 @@ sa_status sa_key_derive(sa_key *key, const sa_rights *rights, sa_kdf_algorithm k
 		return goSaKeyDeriveCMAC(key, (sa_rights *)rights, p->key_length, p->parent,
 					 (void *)p->other_data, p->other_data_length, p->counter);
 	}
-	case SA_KDF_ALGORITHM_NETFLIX:
-		return NOT_SUPPORTED;
+	case SA_KDF_ALGORITHM_NETFLIX: {
+		sa_kdf_parameters_netflix *p = parameters;
+		return goSaKeyDeriveNetflix(key, (sa_rights *)rights, p->kenc, p->khmac);
+	}
 	}
 	return SA_STATUS_INVALID_PARAMETER;
 }
@@ -314,10 +378,15 @@ sa_status sa_key_exchange(sa_key *key, const sa_rights *rights,
 	case SA_KEY_EXCHANGE_ALGORITHM_ECDH:
 		return goSaKeyExchange(key, (sa_rights *)rights, key_exchange_algorithm, private_key,
 				       (void *)other_public, other_public_length);
-	case SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH:
-		if (parameters == NULL)
+	case SA_KEY_EXCHANGE_ALGORITHM_NETFLIX_AUTHENTICATED_DH: {
+		sa_key_exchange_parameters_netflix_authenticated_dh *p = parameters;
+		if (p == NULL || p->out_ke == NULL || p->rights_ke == NULL || p->out_kh == NULL ||
+		    p->rights_kh == NULL)
 			return SA_STATUS_NULL_PARAMETER;
-		return NOT_SUPPORTED;
+		return goSaKeyExchangeNetflix(key, (sa_rights *)rights, private_key,
+					      (void *)other_public, other_public_length, p->in_kw,
+					      p->out_ke, p->rights_ke, p->out_kh, p->rights_kh);
+	}
 	}
 	return SA_STATUS_INVALID_PARAMETER;
 }

@@ -228,6 +228,9 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		if err := r.rd.Err(); err != nil {
 			return err
 		}
+		if sl.root.deviceID != 0 {
+			return r.replyU64(sl.root.deviceID) // a provisioned keystore names the device
+		}
 		id, err := s.Properties(ta.PropsetTEEImplementation).UUID("gpd.tee.deviceID")
 		if err != nil {
 			return protocol.StatusInternalError
@@ -250,6 +253,10 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		ta.GenerateRandom(r.out[:r.outCap])
 		r.n = r.outCap
 		return nil
+	case protocol.CmdProvisionRootKeys:
+		return c.provisionRootKeys(s, r)
+	case protocol.CmdRootKeysStatus:
+		return rootKeysStatus(sl, r)
 	}
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
@@ -258,7 +265,7 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 	case protocol.CmdKeyGenerate:
 		return sl.keyGenerate(r)
 	case protocol.CmdKeyImport:
-		return sl.keyImport(r)
+		return sl.keyImport(r, now)
 	case protocol.CmdKeyRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {
@@ -332,6 +339,8 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		return sl.keyExport(r, now)
 	case protocol.CmdKeyUnwrap:
 		return sl.keyUnwrap(r, now)
+	case protocol.CmdKeyProvisionTA:
+		return sl.keyProvisionTA(r)
 	case protocol.CmdMACRelease:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {

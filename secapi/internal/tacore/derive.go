@@ -48,6 +48,9 @@ func (s *slot) keyExchange(r *req_, now uint64) error {
 	kh := r.rd.U64()
 	var rights protocol.Rights
 	rights.Get(r.rd)
+	if alg == protocol.ExchangeNetflixAuthenticated {
+		return s.exchangeNetflix(r, now, kh, rights) // netflix.go
+	}
 	if err := r.rd.Err(); err != nil {
 		return err
 	}
@@ -56,8 +59,6 @@ func (s *slot) keyExchange(r *req_, now uint64) error {
 	}
 	switch alg {
 	case protocol.ExchangeDH, protocol.ExchangeECDH:
-	case protocol.ExchangeNetflixAuthenticated:
-		return protocol.StatusOperationNotSupported
 	default:
 		return protocol.StatusInvalidParameter
 	}
@@ -149,7 +150,8 @@ func sharedSecret(key privateKey, peer []byte, size int) ([]byte, error) {
 // keyDerive is sa_key_derive. Request: u32 algorithm, rights, then per algorithm:
 // root key ladders Var c1..c4; HKDF u64 key length, u32 digest, u64 parent, Var salt,
 // Var info; Concat and ANSI X9.63 u64 key length, u32 digest, u64 parent, Var info;
-// CMAC u64 key length, u64 parent, Var other data, u32 counter.
+// CMAC u64 key length, u64 parent, Var other data, u32 counter; Netflix u64 kenc,
+// u64 khmac.
 func (s *slot) keyDerive(r *req_, now uint64) error {
 	alg := r.rd.U32()
 	var rights protocol.Rights
@@ -158,6 +160,7 @@ func (s *slot) keyDerive(r *req_, now uint64) error {
 		keyLen          uint64
 		digest, counter uint32
 		parent          uint64
+		counterpart     uint64 // Netflix: khmac beside kenc (parent)
 		c               [4][]byte
 		salt, info      []byte
 	)
@@ -178,7 +181,7 @@ func (s *slot) keyDerive(r *req_, now uint64) error {
 		info = r.rd.Var(maxVar)
 		counter = r.rd.U32()
 	case protocol.KDFNetflix:
-		return protocol.StatusOperationNotSupported
+		parent, counterpart = r.rd.U64(), r.rd.U64() // kenc, khmac
 	default:
 		return protocol.StatusInvalidParameter
 	}
@@ -189,6 +192,8 @@ func (s *slot) keyDerive(r *req_, now uint64) error {
 		return protocol.StatusInvalidParameter
 	}
 	switch alg {
+	case protocol.KDFNetflix:
+		return s.deriveNetflix(r, now, rights, parent, counterpart) // netflix.go
 	case protocol.KDFRootKeyLadder, protocol.KDFCommonRootKeyLadder:
 		for i := range c {
 			if len(c[i]) != 16 {
@@ -311,6 +316,8 @@ func ladder(root []byte, c [4][]byte) ([]byte, error) {
 type rootKeys struct {
 	unique, common []byte
 	export         []byte
+	deviceID       uint64 // from the provisioned keystore; 0: gpd.tee.deviceID
+	provisioned    bool
 }
 
 // Labels of the TA's device secrets for the root keys.
@@ -320,7 +327,17 @@ const (
 	labelExport     = "secapi/export/v1"
 )
 
+// newRootKeys reads the provisioned keystore, and without one derives the root keys
+// from the TA's device secret.
 func newRootKeys(s *ta.Session) (*rootKeys, error) {
+	p, err := loadProvisioned(s)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		defer p.wipe()
+		return rootKeysFrom(p), nil
+	}
 	get := func(label string, n int) ([]byte, error) {
 		b, err := s.DeviceSecret(label)
 		if err != nil {
@@ -329,7 +346,6 @@ func newRootKeys(s *ta.Session) (*rootKeys, error) {
 		return b[:n], nil
 	}
 	var rk rootKeys
-	var err error
 	if rk.unique, err = get(labelRootUnique, 16); err != nil {
 		return nil, err
 	}

@@ -158,10 +158,16 @@ func (s *slot) keyGenerateDH(r *req_, hdr protocol.Header) error {
 	return s.storeAsym(r, hdr, k)
 }
 
-func (s *slot) keyImport(r *req_) error {
+func (s *slot) keyImport(r *req_, now uint64) error {
 	format := r.rd.U32()
 	var rights protocol.Rights
 	rights.Get(r.rd)
+	switch format { // containers carry their own rights (import_soc.go, import_typej.go)
+	case protocol.FormatSoC:
+		return s.importSoC(r)
+	case protocol.FormatTypeJ:
+		return s.importTypeJ(r, now)
+	}
 	var curve uint32
 	if format == protocol.FormatECPrivateBytes {
 		curve = r.rd.U32()
@@ -219,7 +225,7 @@ func (s *slot) keyImport(r *req_) error {
 		}
 		return s.storeAsym(r, protocol.Header{Rights: rights, Type: protocol.KeyTypeRSA, Size: uint16(rk.Size())}, rk)
 	}
-	return protocol.StatusOperationNotSupported // SoC and TypeJ containers
+	return protocol.StatusOperationNotSupported
 }
 
 func digestOf(alg uint32) func() hash.Hash {
