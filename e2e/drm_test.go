@@ -264,10 +264,10 @@ func TestDRM(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				bound.AllowedTAs = append(bound.AllowedTAs, me)
-				if login.Method == tee.LoginPublic {
-					bound.AllowedTAs = append(bound.AllowedTAs, secapi.AllTAs) // PUBLIC's nil UUID matches only the wildcard
+				if me != secapi.REE {
+					t.Fatalf("a normal client's caller UUID is %v, want the REE's %v", me, secapi.REE)
 				}
+				bound.AllowedTAs = append(bound.AllowedTAs, me)
 				k2, err := sa.ImportSymmetric(ctx, bound, raw)
 				if err != nil {
 					t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/cloudflare/circl/sign/ed448"
 
 	"github.com/gotee/gotee/secapi"
+	"github.com/gotee/gotee/tee"
 )
 
 var ctxb = context.Background()
@@ -654,6 +655,22 @@ func TestExport(t *testing.T) {
 	nc := mustKey(t, c, r, raw)
 	if _, err := nc.Export(ctxb, nil); !errors.Is(err, secapi.StatusOperationNotAllowed) {
 		t.Fatalf("export of non-cacheable key: %v", err)
+	}
+	// Export is not a use: a cacheable key bound to another TA exports (as the
+	// reference), and the key imported back is still refused to this client.
+	bound := secapi.AllRights()
+	bound.AllowedTAs = []tee.UUID{tee.MustParseUUID("11111111-2222-3333-4444-555555555555")}
+	bk := mustKey(t, c, bound, raw)
+	bblob, err := bk.Export(ctxb, nil)
+	if err != nil {
+		t.Fatalf("export of a key bound to another TA: %v", err)
+	}
+	bk2, err := c.ImportExported(ctxb, bblob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NewCipher(ctxb, secapi.AESECB, secapi.Encrypt, bk2, secapi.CipherParams{}); !errors.Is(err, secapi.StatusOperationNotAllowed) {
+		t.Fatalf("a reimported key bound to another TA: %v", err)
 	}
 	// Asymmetric keys round trip too.
 	ek, _ := c.GenerateEC(ctxb, secapi.AllRights(), secapi.CurveEd25519)

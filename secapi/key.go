@@ -43,6 +43,10 @@ type Rights struct {
 // AllTAs in Rights.AllowedTAs matches every caller.
 var AllTAs = protocol.AllMatch
 
+// REE is the caller UUID of every normal-world client (what TAUUID returns outside
+// a TA), as in the reference; in Rights.AllowedTAs it admits normal-world clients.
+var REE = protocol.REEUUID
+
 // AllRights is what the reference tests use for most keys: every usage, no time
 // limit, every caller.
 func AllRights() Rights {

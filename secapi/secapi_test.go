@@ -79,8 +79,8 @@ func TestInfo(t *testing.T) {
 		t.Fatalf("device id %x then %x", id1, id2)
 	}
 	u, err := c.TAUUID(ctx)
-	if err != nil || u == (tee.UUID{}) {
-		t.Fatalf("caller uuid %v, %v", u, err)
+	if err != nil || u != secapi.REE {
+		t.Fatalf("caller uuid %v, %v; want the REE's %v", u, err, secapi.REE)
 	}
 	b := make([]byte, 100)
 	if err := c.Random(ctx, b); err != nil || bytes.Equal(b, make([]byte, 100)) {

@@ -212,6 +212,11 @@ var (
 	AllMatch = tee.UUID{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 )
 
+// REEUUID is the caller UUID of every normal-world client, whatever its login, as in
+// the reference (its transport's REE_UUID): key containers made for host applications
+// entitle this UUID. Slots still keep one client's objects from another.
+var REEUUID = tee.UUID{15: 1}
+
 // Rights is sa_rights. On the wire it has sa_rights' LP64 layout (RightsSize bytes).
 type Rights struct {
 	ID           [64]byte

@@ -58,9 +58,14 @@ func (c *Core) Slots() int {
 	return len(c.slots)
 }
 
-// callerUUID is the UUID rights are checked against: a calling TA's UUID, or the
-// login identity's UUID for a normal-world client (nil for PUBLIC).
-func callerUUID(id tee.Identity) tee.UUID { return id.UUID }
+// callerUUID is the UUID rights are checked against and sa_get_ta_uuid returns: a
+// calling TA's own UUID, protocol.REEUUID for a normal-world client.
+func callerUUID(id tee.Identity) tee.UUID {
+	if id.Login == tee.LoginTrustedApp {
+		return id.UUID
+	}
+	return protocol.REEUUID
+}
 
 // OpenSession assigns the session a slot. Past MaxSlots it is TEE_ERROR_BUSY, which
 // the library reports as SA_STATUS_NO_AVAILABLE_RESOURCE_SLOT.
@@ -336,7 +341,7 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 	case protocol.CmdKeyDerive:
 		return sl.keyDerive(r, now)
 	case protocol.CmdKeyExport:
-		return sl.keyExport(r, now)
+		return sl.keyExport(r)
 	case protocol.CmdKeyUnwrap:
 		return sl.keyUnwrap(r, now)
 	case protocol.CmdKeyProvisionTA:

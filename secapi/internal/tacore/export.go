@@ -42,7 +42,10 @@ func exportAEAD(root *rootKeys, mixin []byte) (cipher.AEAD, error) {
 }
 
 // keyExport is sa_key_export. Request: u64 key, u32 has mixin, Var mixin, out spec.
-func (s *slot) keyExport(r *req_, now uint64) error {
+// As in the reference, export needs CACHEABLE and nothing else of the rights: it is
+// not a use of the key — the blob carries the header, and whoever imports it back
+// meets every right again.
+func (s *slot) keyExport(r *req_) error {
 	kh := r.rd.U64()
 	hasMixin := r.rd.U32() != 0
 	mixin := r.rd.Var(64)
@@ -53,14 +56,18 @@ func (s *slot) keyExport(r *req_, now uint64) error {
 	if hasMixin && len(mixin) != mixinSize {
 		return protocol.StatusInvalidParameter
 	}
-	k, plain, err := s.use(kh, now, -1)
+	k, err := s.keys.get(kh)
+	if err != nil {
+		return err
+	}
+	if !k.hdr.Rights.Has(protocol.UsageCacheable) {
+		return protocol.StatusOperationNotAllowed
+	}
+	plain, err := k.unwrap(s.wrap)
 	if err != nil {
 		return err
 	}
 	defer clear(plain)
-	if !k.hdr.Rights.Has(protocol.UsageCacheable) {
-		return protocol.StatusOperationNotAllowed
-	}
 	need := len(exportMagic) + mixinSize + protocol.HeaderSize + exportNonce + len(plain) + 16
 	if done, err := o.check(r, need); done {
 		return err
