@@ -210,6 +210,62 @@ func run(t testing.TB, c *secapi.Client, alg secapi.CipherAlgorithm, mode secapi
 	return append(a, b...)
 }
 
+// TestPKCS7DecryptHoldsLastBlock checks the reference's PKCS#7 decryption stream:
+// process keeps the last block back (it may be the padding), the next call gives it
+// out, and process-last, with or without more input, removes the padding.
+func TestPKCS7DecryptHoldsLastBlock(t *testing.T) {
+	srv, _ := start(t, false)
+	c := newClient(t, srv)
+	ctx := context.Background()
+	raw := bytes.Repeat([]byte{7}, 16)
+	k := mustKey(t, c, secapi.AllRights(), raw)
+	blk, _ := aes.NewCipher(raw)
+	iv := make([]byte, 16)
+	plain := bytes.Repeat([]byte("0123456789abcdef"), 2) // a whole padding block follows
+	padded := append(append([]byte(nil), plain...), bytes.Repeat([]byte{16}, 16)...)
+	enc := make([]byte, len(padded))
+	cipher.NewCBCEncrypter(blk, iv).CryptBlocks(enc, padded)
+	for _, tc := range []struct {
+		name        string
+		chunks      [][]byte // process calls
+		last        []byte   // process-last input
+		wantOutputs []int    // output length of each process call
+	}{
+		{"all then nothing", [][]byte{enc}, []byte{}, []int{32}},
+		{"block by block", [][]byte{enc[:16], enc[16:32]}, enc[32:], []int{0, 16}},
+		{"two then one", [][]byte{enc[:32], enc[32:]}, []byte{}, []int{16, 16}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x, err := c.NewCipher(ctx, secapi.AESCBCPKCS7, secapi.Decrypt, k, secapi.CipherParams{IV: iv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer x.Release(ctx)
+			var got []byte
+			for i, in := range tc.chunks {
+				out, err := x.Process(ctx, in)
+				if err != nil || len(out) != tc.wantOutputs[i] {
+					t.Fatalf("process %d: %d bytes, %v; want %d", i, len(out), err, tc.wantOutputs[i])
+				}
+				got = append(got, out...)
+			}
+			out, _, err := x.ProcessLast(ctx, tc.last, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got = append(got, out...); !bytes.Equal(got, plain) {
+				t.Fatalf("got %x, want %x", got, plain)
+			}
+		})
+	}
+	// Nothing held and nothing given: nothing to unpad.
+	x, _ := c.NewCipher(ctx, secapi.AESCBCPKCS7, secapi.Decrypt, k, secapi.CipherParams{IV: iv})
+	defer x.Release(ctx)
+	if _, _, err := x.ProcessLast(ctx, []byte{}, 0, nil); !errors.Is(err, secapi.StatusVerificationFailed) {
+		t.Fatalf("process-last of nothing: %v", err)
+	}
+}
+
 // TestGCMVector is NIST GCM test case 4 (AES-128, 60-byte plaintext, 20-byte AAD).
 func TestGCMVector(t *testing.T) {
 	srv, _ := start(t, false)

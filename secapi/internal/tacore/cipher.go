@@ -28,6 +28,10 @@ type cipherCtx struct {
 	gcm       *gcmState
 	done      bool
 	ext       *extCipher // ChaCha20, RSA, EC ElGamal (cipher_ext.go)
+	// held is PKCS#7 decryption's last plaintext block, kept back by process as the
+	// reference's OpenSSL context keeps it (it may be the padding) and given out by
+	// the next process or, unpadded, by process-last.
+	held []byte
 }
 
 // gcmState streams GCM: the payload goes through AES-CTR from J0+1 as it arrives, as
@@ -49,6 +53,7 @@ func (c *cipherCtx) free() {
 		c.gcm.ae.Free()
 		clear(c.gcm.plain)
 	}
+	clear(c.held)
 }
 
 func aesOp(alg tee.Algorithm, mode tee.Mode, k []byte) (*ta.Operation, error) {
@@ -189,6 +194,8 @@ func (s *slot) cipherUpdateIV(r *req_) error {
 		}
 		c.op.CipherInit(iv)
 		c.done = false
+		clear(c.held)
+		c.held = nil
 		return nil
 	}
 	return protocol.StatusInvalidParameter
@@ -338,7 +345,7 @@ func (s *slot) cipherProcessWith(r *req_, now uint64, last bool, bind binder) er
 	case block && !c.pad && len(in)%aesBlock != 0,
 		block && c.pad && !last && len(in)%aesBlock != 0,
 		c.pad && last && c.mode == protocol.CipherModeEncrypt && len(in) > aesBlock,
-		c.pad && last && c.mode == protocol.CipherModeDecrypt && len(in) != aesBlock:
+		c.pad && last && c.mode == protocol.CipherModeDecrypt && len(in) != aesBlock && len(in) != 0:
 		return protocol.StatusInvalidParameter
 	}
 	if c.gcm != nil && (len(c.gcm.plain)+len(in) > maxGCM || last && tagLen > protocol.MaxTag) {
@@ -358,7 +365,7 @@ func (s *slot) cipherProcessWith(r *req_, now uint64, last bool, bind binder) er
 	case c.pad && last && c.mode == protocol.CipherModeEncrypt:
 		need = len(in)/aesBlock*aesBlock + aesBlock
 	case c.pad && last:
-		need = aesBlock
+		need = len(c.held) + len(in)
 	case c.gcm != nil && last && c.mode == protocol.CipherModeEncrypt:
 		need += int(tagLen)
 	}
@@ -367,7 +374,26 @@ func (s *slot) cipherProcessWith(r *req_, now uint64, last bool, bind binder) er
 		r.need = need
 		return tee.ErrShortBuffer
 	}
-	// Shared input can change under us; work on a private copy.
+	if c.gcm == nil && (!c.pad || !last && c.mode == protocol.CipherModeEncrypt) {
+		// Block or stream output with nothing decided on the input: it goes straight
+		// from the input to the output, read in place unless the two overlap (two
+		// windows of one SVP buffer), which Go's ciphers refuse.
+		src, dst := in, r.out[:len(in)]
+		if overlaps(src, dst) {
+			src = append([]byte(nil), in...)
+			defer clear(src)
+		}
+		if n, err := c.op.CipherUpdate(dst, src); err != nil || n != len(src) {
+			return protocol.StatusInternalError
+		}
+		if last {
+			c.done = true
+		}
+		r.n = len(in)
+		return nil
+	}
+	// Padding and GCM decide on the input (or keep it for the tag): work on a private
+	// copy, since shared memory can change under us.
 	src := append([]byte(nil), in...)
 	defer clear(src)
 	switch {
@@ -382,25 +408,44 @@ func (s *slot) cipherProcessWith(r *req_, now uint64, last bool, bind binder) er
 		}
 		c.done = true
 		return r.reply(out)
-	case c.pad && last:
-		out, err := update(c.op, src)
+	case c.pad && !last: // decrypting: everything but the last block goes out
+		plain, err := update(c.op, src)
 		if err != nil {
 			return err
 		}
+		out := append(append([]byte(nil), c.held...), plain...)
+		clear(plain)
+		clear(c.held)
 		defer clear(out)
-		n := int(out[aesBlock-1])
+		c.held = append([]byte(nil), out[len(out)-aesBlock:]...)
+		return r.reply(out[:len(out)-aesBlock])
+	case c.pad && last:
+		plain, err := update(c.op, src)
+		if err != nil {
+			return err
+		}
+		out := append(append([]byte(nil), c.held...), plain...)
+		clear(plain)
+		clear(c.held)
+		c.held = nil
+		defer clear(out)
+		if len(out) < aesBlock {
+			return protocol.StatusVerificationFailed // nothing to unpad
+		}
+		tail := out[len(out)-aesBlock:]
+		n := int(tail[aesBlock-1])
 		good := 1
 		if n == 0 || n > aesBlock {
 			good, n = 0, aesBlock
 		}
 		for i := aesBlock - n; i < aesBlock; i++ {
-			good &= subtle.ConstantTimeByteEq(out[i], byte(n))
+			good &= subtle.ConstantTimeByteEq(tail[i], byte(n))
 		}
 		if good != 1 {
 			return protocol.StatusVerificationFailed
 		}
 		c.done = true
-		return r.reply(out[:aesBlock-n])
+		return r.reply(out[:len(out)-n])
 	case c.gcm != nil:
 		return s.gcmProcess(r, c, src, last, int(tagLen), tag)
 	default:
@@ -425,6 +470,20 @@ func update(op *ta.Operation, src []byte) ([]byte, error) {
 }
 
 func (s *slot) gcmProcess(r *req_, c *cipherCtx, src []byte, last bool, tagLen int, tag []byte) error {
+	if last && len(c.gcm.plain) == 0 && c.mode == protocol.CipherModeEncrypt {
+		// The whole message at once, the common case: the SDK's GCM writes the
+		// ciphertext straight into the output, one pass instead of keystream,
+		// buffering and a second encryption for the tag.
+		c.done = true
+		full := make([]byte, aesBlock)
+		out := r.out[:len(src)+tagLen]
+		if _, _, err := c.gcm.ae.AEEncryptFinal(out[:len(src)], full, src); err != nil {
+			return protocol.StatusInternalError
+		}
+		copy(out[len(src):], full[:tagLen])
+		r.n = len(out)
+		return nil
+	}
 	out, err := update(c.op, src)
 	if err != nil {
 		return err
