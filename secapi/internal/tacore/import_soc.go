@@ -258,9 +258,6 @@ func (s *slot) socOpen(in []byte, prm *socParams) (protocol.Header, []byte, priv
 		}
 		return hdr, nil, rk, nil
 	default: // EC
-		if kt.curve == protocol.CurveP192 {
-			return fail(protocol.StatusOperationNotSupported)
-		}
 		k, ok := parseEC(kt.curve, append([]byte(nil), plain...))
 		if !ok {
 			return fail(protocol.StatusInternalError) // as the reference, which leaves its status as it was
