@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
 )
 
@@ -32,19 +33,26 @@ const (
 // properties, the executable it runs and which clients may open it. Its TOML form
 // is the package's manifest.toml.
 type Manifest struct {
-	UUID              tee.UUID          `toml:"uuid"`
-	Name              string            `toml:"name"`
-	Version           string            `toml:"version,omitempty"`
-	Description       string            `toml:"description,omitempty"`
-	SingleInstance    bool              `toml:"single_instance"`
-	MultiSession      bool              `toml:"multi_session"`
-	InstanceKeepAlive bool              `toml:"instance_keep_alive"`
-	DataSize          uint32            `toml:"data_size"`
-	StackSize         uint32            `toml:"stack_size"`
-	Binary            string            `toml:"binary,omitempty"`
-	BinarySHA256      string            `toml:"binary_sha256,omitempty"`
-	Properties        map[string]string `toml:"properties,omitempty"`
-	Access            Policy            `toml:"access,omitempty"`
+	UUID              tee.UUID `toml:"uuid"`
+	Name              string   `toml:"name"`
+	Version           string   `toml:"version,omitempty"`
+	Description       string   `toml:"description,omitempty"`
+	SingleInstance    bool     `toml:"single_instance"`
+	MultiSession      bool     `toml:"multi_session"`
+	InstanceKeepAlive bool     `toml:"instance_keep_alive"`
+	// Concurrent lets the entry points of one instance run at the same time
+	// (GP runs them one at a time; this is gotee's declared extension, like
+	// OP-TEE's TA_FLAG_CONCURRENT). The TA's code must then be safe for it.
+	Concurrent bool `toml:"concurrent"`
+	// MaxInstances caps the live instances of a multi-instance TA: an open past
+	// it is TEE_ERROR_BUSY. 0 leaves only teed's own limit on all instances.
+	MaxInstances uint32            `toml:"max_instances,omitempty"`
+	DataSize     uint32            `toml:"data_size"`
+	StackSize    uint32            `toml:"stack_size"`
+	Binary       string            `toml:"binary,omitempty"`
+	BinarySHA256 string            `toml:"binary_sha256,omitempty"`
+	Properties   map[string]string `toml:"properties,omitempty"`
+	Access       Policy            `toml:"access,omitempty"`
 }
 
 // Policy says which normal-world clients may open sessions with a TA. The zero
@@ -169,6 +177,11 @@ func (m *Manifest) validate(needBinary bool) error {
 		// single-instance TA; on a multi-instance TA they mean nothing.
 		return errors.New("multi_session and instance_keep_alive need single_instance = true")
 	}
+	if m.SingleInstance && m.MaxInstances != 0 {
+		// A single-instance TA has at most one instance by definition; a cap
+		// there would only hide a mistake in the manifest.
+		return errors.New("max_instances needs single_instance = false")
+	}
 	if needBinary || m.Binary != "" {
 		if err := checkBinaryName(m.Binary); err != nil {
 			return err
@@ -185,6 +198,8 @@ func (m *Manifest) validate(needBinary bool) error {
 			return errors.New("property with an empty name")
 		case strings.HasPrefix(name, reservedProps):
 			return fmt.Errorf("property %q: the gpd. namespace is reserved", name)
+		case name == wire.ConcurrentProperty:
+			return fmt.Errorf("property %q is set from the concurrent key", name)
 		case len(name) > maxStringLen || len(value) > maxStringLen:
 			return fmt.Errorf("property %.64q: longer than %d bytes", name, maxStringLen)
 		}
