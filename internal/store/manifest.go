@@ -32,27 +32,30 @@ const (
 // Manifest describes a TA: its identity, its GP instance properties, its custom
 // properties, the executable it runs and which clients may open it. Its TOML form
 // is the package's manifest.toml.
+//
+// Concurrent is gotee's declared extension to GP's instance model (OP-TEE's
+// TA_FLAG_CONCURRENT plays the same part): GP runs one entry point of an instance at
+// a time; with it the open, invoke and close entry points run at once, several
+// invokes of one session included, and the TA's code must be safe for that. It is a
+// manifest key, not something the TA's code declares, so that it is signed with the
+// package and both teed (which hands out lanes) and the runtime see it before any
+// code runs. MaxInstances makes an open past the cap TEE_ERROR_BUSY.
 type Manifest struct {
-	UUID              tee.UUID `toml:"uuid"`
-	Name              string   `toml:"name"`
-	Version           string   `toml:"version,omitempty"`
-	Description       string   `toml:"description,omitempty"`
-	SingleInstance    bool     `toml:"single_instance"`
-	MultiSession      bool     `toml:"multi_session"`
-	InstanceKeepAlive bool     `toml:"instance_keep_alive"`
-	// Concurrent lets the entry points of one instance run at the same time
-	// (GP runs them one at a time; this is gotee's declared extension, like
-	// OP-TEE's TA_FLAG_CONCURRENT). The TA's code must then be safe for it.
-	Concurrent bool `toml:"concurrent"`
-	// MaxInstances caps the live instances of a multi-instance TA: an open past
-	// it is TEE_ERROR_BUSY. 0 leaves only teed's own limit on all instances.
-	MaxInstances uint32            `toml:"max_instances,omitempty"`
-	DataSize     uint32            `toml:"data_size"`
-	StackSize    uint32            `toml:"stack_size"`
-	Binary       string            `toml:"binary,omitempty"`
-	BinarySHA256 string            `toml:"binary_sha256,omitempty"`
-	Properties   map[string]string `toml:"properties,omitempty"`
-	Access       Policy            `toml:"access,omitempty"`
+	UUID              tee.UUID          `toml:"uuid"`
+	Name              string            `toml:"name"`
+	Version           string            `toml:"version,omitempty"`
+	Description       string            `toml:"description,omitempty"`
+	SingleInstance    bool              `toml:"single_instance"`
+	MultiSession      bool              `toml:"multi_session"`
+	InstanceKeepAlive bool              `toml:"instance_keep_alive"`
+	Concurrent        bool              `toml:"concurrent"`              // entry points of one instance may run at once (see below)
+	MaxInstances      uint32            `toml:"max_instances,omitempty"` // live instances of a multi-instance TA; 0: no cap of its own
+	DataSize          uint32            `toml:"data_size"`
+	StackSize         uint32            `toml:"stack_size"`
+	Binary            string            `toml:"binary,omitempty"`
+	BinarySHA256      string            `toml:"binary_sha256,omitempty"`
+	Properties        map[string]string `toml:"properties,omitempty"`
+	Access            Policy            `toml:"access,omitempty"`
 }
 
 // Policy says which normal-world clients may open sessions with a TA. The zero
