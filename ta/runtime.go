@@ -386,7 +386,7 @@ func (inst *instance) attachLane(sid uint32, fd int) tee.Result {
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
 	s := inst.sessions[sid]
-	if inst.destroyed != nil || s == nil || s.ln.ch == nil {
+	if inst.dead || inst.destroyed != nil || s == nil || s.ln.ch == nil {
 		conn.Close()
 		return tee.ErrBadState
 	}
