@@ -43,8 +43,9 @@ type lane struct {
 	resp wire.InvokeResp // the response being received, reused
 }
 
-// maxLanes bounds the lanes of one session, as the TA does (ta.maxLanes).
-const maxLanes = 64
+// maxLanes bounds the lanes of one session, as the TA does (ta.maxLanes: each lane
+// costs the TA a thread); more invokes at once wait for a lane.
+const maxLanes = 16
 
 var (
 	errTargetDead = &tee.Error{Code: tee.ErrTargetDead, Origin: tee.OriginTEE}

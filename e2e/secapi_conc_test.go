@@ -150,3 +150,62 @@ func TestSecAPISessionOverlap(t *testing.T) {
 		t.Errorf("%d commands finished while the key generation ran on the same session, want several", during)
 	}
 }
+
+// As many threads on one session as RDK's multiple-thread test starts (255): the
+// session's lanes stay few (each costs the TA a thread), the rest wait for one, and
+// the TA lives.
+func TestSecAPIOneSessionManyThreads(t *testing.T) {
+	if err := teedtest.CheckBuild("ta/secapi"); err != nil {
+		t.Fatal(err)
+	}
+	td := teedtest.Start(t, "--log-level", "warn", "--storage", t.TempDir())
+	ctx := context.Background()
+	c := secapi.NewClient(td.Connect(t), client.Login{Method: tee.LoginUser})
+	defer c.Close()
+	raw := make([]byte, 16)
+	rand.Read(raw)
+	k, err := c.ImportSymmetric(ctx, secapi.AllRights(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := aes.NewCipher(raw)
+	var wg sync.WaitGroup
+	errs := make(chan error, 255)
+	for range 255 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msg := make([]byte, 64<<10)
+			rand.Read(msg)
+			x, err := c.NewCipher(ctx, secapi.AESECB, secapi.Encrypt, k, secapi.CipherParams{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer x.Release(ctx)
+			want := make([]byte, len(msg))
+			for i := 0; i < len(msg); i += 16 {
+				blk.Encrypt(want[i:], msg[i:])
+			}
+			for range 8 { // long enough for the invokes to pile up
+				got, err := x.Process(ctx, msg)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(got, want) {
+					errs <- fmt.Errorf("AES-ECB differs from Go's")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if _, err := c.Version(ctx); err != nil {
+		t.Fatalf("the TA after 255 threads: %v", err)
+	}
+}

@@ -37,6 +37,7 @@ type instance struct {
 	sessions map[uint32]*Session     // open and opening sessions (guarded by mu)
 	current  atomic.Pointer[Session] // the session whose invoke or open entry point runs (not kept when concurrent)
 	dead     bool                    // a panic ended the instance (guarded by mu)
+	lanes    int                     // lanes added to sessions, beyond their first (guarded by mu)
 	panicErr error                   // what ended it (guarded by mu)
 
 	handlers  sync.WaitGroup // open/close handlers and session readers
@@ -364,8 +365,16 @@ func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int, s *Session,
 	}()
 }
 
-// maxLanes bounds the channels of one session: as many invokes of it at once.
-const maxLanes = 64
+// maxLanes bounds the channels of one session: as many invokes of it at once. Each
+// lane keeps an OS thread of the TA blocked in recvmsg, which for a cgo-linked TA is
+// a pthread with an 8 MiB stack counted against RLIMIT_DATA; 16 lanes stay well
+// inside the 512 MiB teed allows (RDK's suite runs 255 threads on one session), and
+// are more parallelism than the machines gotee runs on have cores. maxInstanceLanes
+// bounds them over all sessions of one instance, for the same reason.
+const (
+	maxLanes         = 16
+	maxInstanceLanes = 32
+)
 
 // addLane gives an open session of a concurrent instance another channel (see
 // wire.Lane); it owns fds.
@@ -399,13 +408,14 @@ func (inst *instance) attachLane(sid uint32, fd int) tee.Result {
 		st.mu.Unlock()
 		conn.Close()
 		return tee.ErrBadState
-	case len(st.lanes) >= maxLanes:
+	case len(st.lanes) >= maxLanes || inst.lanes >= maxInstanceLanes:
 		st.mu.Unlock()
 		conn.Close()
 		return tee.ErrBusy
 	}
 	st.lanes = append(st.lanes, ln)
 	st.mu.Unlock()
+	inst.lanes++
 	inst.handlers.Add(1)
 	go func() {
 		defer inst.handlers.Done()
@@ -441,6 +451,7 @@ func (inst *instance) close(h wire.Header, m *wire.TAClose) {
 		}
 		inst.mu.Lock()
 		delete(inst.sessions, m.Session)
+		inst.lanes -= len(lanes) - 1
 		inst.mu.Unlock()
 		s.release()
 		for _, ln := range lanes {
