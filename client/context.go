@@ -183,7 +183,7 @@ func (c *Context) OpenSession(ctx context.Context, ta tee.UUID, login Login, op 
 		ch.close()
 		return nil, &tee.Error{Code: tee.ErrCommunication, Origin: tee.OriginComms}
 	}
-	s := &Session{ctx: c, id: resp.Session, conn: conn, ch: ch}
+	s := newSession(c, resp.Session, conn, ch)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -192,7 +192,7 @@ func (c *Context) OpenSession(ctx context.Context, ta tee.UUID, login Login, op 
 	}
 	c.sessions[s] = struct{}{}
 	c.mu.Unlock()
-	c.noteShared(s, pr.newShm)
+	c.noteShared(s.lanes[0], pr.newShm)
 	return s, nil
 }
 

@@ -20,8 +20,8 @@ type SharedMemory struct {
 	blk   *shm.Block // allocated memory; nil for registered memory
 	buf   []byte
 
-	sessions map[*Session]struct{} // sessions whose TA maps blk (guarded by ctx.mu)
-	gone     atomic.Bool
+	lanes map[*lane]struct{} // session channels whose TA maps blk (guarded by ctx.mu)
+	gone  atomic.Bool
 }
 
 // AllocateSharedMemory allocates size bytes of shared memory
@@ -47,7 +47,7 @@ func (c *Context) RegisterSharedMemory(buf []byte, flags uint32) (*SharedMemory,
 
 func (c *Context) addShm(m *SharedMemory) (*SharedMemory, error) {
 	m.ctx = c
-	m.sessions = map[*Session]struct{}{}
+	m.lanes = map[*lane]struct{}{}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -85,11 +85,11 @@ func (m *SharedMemory) Release() {
 	c := m.ctx
 	c.mu.Lock()
 	delete(c.shms, m.id)
-	sessions := m.sessions
-	m.sessions = nil
+	lanes := m.lanes
+	m.lanes = nil
 	c.mu.Unlock()
-	for s := range sessions {
-		s.conn.Send(nil, 0, &wire.ShmRelease{Shm: m.id})
+	for ln := range lanes {
+		ln.conn.Send(nil, 0, &wire.ShmRelease{Shm: m.id})
 	}
 	if m.blk != nil {
 		m.blk.Close()
@@ -97,16 +97,16 @@ func (m *SharedMemory) Release() {
 	m.buf = nil
 }
 
-// noteShared records that s's TA now maps ms.
-func (c *Context) noteShared(s *Session, ms []*SharedMemory) {
+// noteShared records that the TA at the other end of ln now maps ms.
+func (c *Context) noteShared(ln *lane, ms []*SharedMemory) {
 	if len(ms) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, m := range ms {
-		if m.sessions != nil {
-			m.sessions[s] = struct{}{}
+		if m.lanes != nil {
+			m.lanes[ln] = struct{}{}
 		}
 	}
 }
@@ -117,6 +117,8 @@ func (c *Context) forget(s *Session) {
 	defer c.mu.Unlock()
 	delete(c.sessions, s)
 	for _, m := range c.shms {
-		delete(m.sessions, s)
+		for _, ln := range s.lanes {
+			delete(m.lanes, ln)
+		}
 	}
 }

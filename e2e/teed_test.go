@@ -26,8 +26,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	if probeRoot != "" {
-		os.RemoveAll(probeRoot)
+	for _, dir := range []string{probeRoot, concRoot} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }

@@ -28,9 +28,10 @@ import (
 func start(t testing.TB, single bool) (*tatest.Server, *tacore.Core) {
 	t.Helper()
 	core := tacore.New(nil)
-	def := tatest.TA{UUID: secapi.TAUUID, Name: "secapi", New: func() ta.TA { return tacore.New(nil) }}
+	def := tatest.TA{UUID: secapi.TAUUID, Name: "secapi", New: func() ta.TA { return tacore.New(nil) },
+		Concurrent: true, MaxInstances: tacore.MaxSlots} // as secapi/ta/manifest.toml
 	if single {
-		def.SingleInstance, def.MultiSession, def.InstanceKeepAlive = true, true, true
+		def.SingleInstance, def.MultiSession, def.InstanceKeepAlive, def.MaxInstances = true, true, true, 0
 		def.New = func() ta.TA { return core }
 	}
 	return tatest.Start(t, def), core

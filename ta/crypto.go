@@ -16,7 +16,8 @@ import (
 // instance dies and its clients see TEE_ERROR_TARGET_DEAD.
 //
 // An Operation belongs to the instance that allocated it and is not safe for
-// concurrent use; a TA runs one entry point at a time, so it never needs to be.
+// concurrent use: a TA runs one entry point at a time, unless its manifest says
+// concurrent = true, and then it must not use one Operation in two at once.
 type Operation = crypto.Operation
 
 // OperationInfo is TEE_OperationInfo (§6.2.3).

@@ -13,23 +13,31 @@ import (
 	"github.com/gotee/gotee/internal/shm"
 	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
+	"golang.org/x/sys/unix"
 )
 
 // instance is the runtime of one TA instance: it serves teed's instance channel and
-// one reader per session channel, and runs the TA's entry points one at a time.
+// one reader per session channel (per lane), and runs the TA's entry points one at
+// a time — or, for a TA whose manifest says concurrent = true, the open, invoke and
+// close entry points at the same time, each on its reader's goroutine.
 type instance struct {
 	impl   TA
 	ctl    *wire.Conn
 	inProc bool // hosted by Serve: contain panics instead of exiting
 
-	entry    sync.Mutex  // held while an entry point runs: GP allows one at a time
-	taProps  *Properties // set by Create, read-only after
-	teeProps *Properties
+	// entry is held while an entry point runs. GP allows one at a time: each
+	// takes it exclusively, unless the instance is concurrent, where only create
+	// and destroy do and the others share it.
+	entry      sync.RWMutex
+	concurrent bool        // the manifest's concurrent key; set before create runs, read-only after
+	taProps    *Properties // set by Create, read-only after
+	teeProps   *Properties
 
 	mu       sync.Mutex
 	sessions map[uint32]*Session     // open and opening sessions (guarded by mu)
-	current  atomic.Pointer[Session] // the session whose invoke or open entry point runs
+	current  atomic.Pointer[Session] // the session whose invoke or open entry point runs (not kept when concurrent)
 	dead     bool                    // a panic ended the instance (guarded by mu)
+	lanes    int                     // lanes added to sessions, beyond their first (guarded by mu)
 	panicErr error                   // what ended it (guarded by mu)
 
 	handlers  sync.WaitGroup // open/close handlers and session readers
@@ -114,6 +122,8 @@ func (inst *instance) loop() error {
 				defer inst.handlers.Done()
 				inst.open(h, m, fds, s, dup)
 			}()
+		case *wire.TALane:
+			inst.addLane(h.ID, m, fds)
 		case *wire.TAClose:
 			inst.handlers.Add(1)
 			go func() {
@@ -161,8 +171,11 @@ func (inst *instance) create(h wire.Header, m *wire.Create) (done bool) {
 		}
 	}
 	inst.taProps, inst.teeProps = newProperties(taProps), newProperties(teeProps)
+	if v, err := inst.taProps.String(wire.ConcurrentProperty); err == nil && v == "true" {
+		inst.concurrent = true
+	}
 	var err error
-	if !inst.call(func() { err = inst.impl.Create() }) {
+	if !inst.call(true, func() { err = inst.impl.Create() }) {
 		return true
 	}
 	res, origin := resultOf(err)
@@ -170,14 +183,16 @@ func (inst *instance) create(h wire.Header, m *wire.Create) (done bool) {
 	return res != tee.Success
 }
 
-// call runs an entry point under the instance lock. A panic in it ends the
-// instance: the process exits, or (in-process) every channel is shut so that the
-// clients see the instance die. call reports whether the instance lives on.
-func (inst *instance) call(fn func()) (alive bool) {
-	if !inst.enter() {
+// call runs an entry point under the instance lock, exclusively if excl or the
+// instance is not concurrent. A panic in it ends the instance: the process exits,
+// or (in-process) every channel is shut so that the clients see the instance die.
+// call reports whether the instance lives on.
+func (inst *instance) call(excl bool, fn func()) (alive bool) {
+	excl = excl || !inst.concurrent
+	if !inst.enter(excl) {
 		return false
 	}
-	defer inst.entry.Unlock()
+	defer inst.leave(excl)
 	defer inst.recoverPanic(&alive)
 	fn()
 	return true
@@ -186,28 +201,43 @@ func (inst *instance) call(fn func()) (alive bool) {
 // invokeEntry is call for the invoke entry point, without a closure: the invoke
 // path allocates nothing of its own.
 func (inst *instance) invokeEntry(s *Session, op, cmd uint32, p *Params) (err error, alive bool) {
-	if !inst.enter() {
+	excl := !inst.concurrent
+	if !inst.enter(excl) {
 		return nil, false
 	}
-	defer inst.entry.Unlock()
+	defer inst.leave(excl)
 	defer inst.recoverPanic(&alive)
-	inst.current.Store(s)
-	defer inst.current.Store(nil)
+	if excl {
+		inst.current.Store(s)
+		defer inst.current.Store(nil)
+	}
 	s.begin(op, p)
 	defer s.end()
 	return inst.impl.Invoke(s, cmd, p), true
 }
 
-// enter takes the entry lock of a live instance.
-func (inst *instance) enter() bool {
-	inst.entry.Lock()
+// enter takes the entry lock of a live instance, exclusively or shared.
+func (inst *instance) enter(excl bool) bool {
+	if excl {
+		inst.entry.Lock()
+	} else {
+		inst.entry.RLock()
+	}
 	inst.mu.Lock()
 	dead := inst.dead
 	inst.mu.Unlock()
 	if dead {
-		inst.entry.Unlock()
+		inst.leave(excl)
 	}
 	return !dead
+}
+
+func (inst *instance) leave(excl bool) {
+	if excl {
+		inst.entry.Unlock()
+	} else {
+		inst.entry.RUnlock()
+	}
 }
 
 // recoverPanic, deferred in an entry point's frame, turns a panic into the
@@ -239,13 +269,28 @@ func (inst *instance) recoverPanic(alive *bool) {
 // instance gone.
 func (inst *instance) shutdown() {
 	inst.ctl.Shutdown()
+	inst.shutSessions()
+}
+
+// shutSessions shuts every lane of every session, which ends their readers once
+// the operations on them are done.
+func (inst *instance) shutSessions() {
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
 	for _, s := range inst.sessions {
-		if s.ch != nil {
-			s.ch.conn.Shutdown()
+		for _, ln := range s.snapLanes() {
+			if ln.ch != nil {
+				ln.ch.conn.Shutdown()
+			}
 		}
 	}
+}
+
+// snapLanes is the session's lanes as they are now.
+func (st *sessionState) snapLanes() []*lane {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return append([]*lane(nil), st.lanes...)
 }
 
 // open runs the open entry point for s, which the reader registered (unless dup:
@@ -286,9 +331,11 @@ func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int, s *Session,
 	}
 
 	var eerr error
-	alive := inst.call(func() {
-		inst.current.Store(s)
-		defer inst.current.Store(nil)
+	alive := inst.call(false, func() {
+		if !inst.concurrent {
+			inst.current.Store(s)
+			defer inst.current.Store(nil)
+		}
 		s.begin(h.ID, &p)
 		defer s.end()
 		eerr = inst.impl.OpenSession(s, &p)
@@ -309,7 +356,7 @@ func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int, s *Session,
 		return
 	}
 	inst.mu.Lock()
-	s.ch = &sessionConn{conn: conn, done: make(chan struct{})}
+	s.ln.ch = &sessionConn{conn: conn, done: make(chan struct{})}
 	inst.mu.Unlock()
 	inst.handlers.Add(1)
 	go func() {
@@ -318,22 +365,100 @@ func (inst *instance) open(h wire.Header, m *wire.TAOpen, fds []int, s *Session,
 	}()
 }
 
+// maxLanes bounds the channels of one session: as many invokes of it at once. Each
+// lane keeps an OS thread of the TA blocked in recvmsg, which for a cgo-linked TA is
+// a pthread with an 8 MiB stack counted against RLIMIT_DATA; 16 lanes stay well
+// inside the 512 MiB teed allows (RDK's suite runs 255 threads on one session), and
+// are more parallelism than the machines gotee runs on have cores. maxInstanceLanes
+// bounds them over all sessions of one instance, for the same reason.
+const (
+	maxLanes         = 16
+	maxInstanceLanes = 32
+)
+
+// addLane gives an open session of a concurrent instance another channel (see
+// wire.Lane); it owns fds.
+func (inst *instance) addLane(id uint32, m *wire.TALane, fds []int) {
+	res := inst.attachLane(m.Session, fds[0])
+	inst.ctl.Send(nil, id, &wire.TALaneResp{Result: res})
+}
+
+func (inst *instance) attachLane(sid uint32, fd int) tee.Result {
+	if !inst.concurrent {
+		unix.Close(fd)
+		return tee.ErrNotSupported
+	}
+	conn, err := wire.FDConn(fd, "lane")
+	if err != nil {
+		return tee.ErrCommunication
+	}
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	s := inst.sessions[sid]
+	if inst.dead || inst.destroyed != nil || s == nil || s.ln.ch == nil {
+		conn.Close()
+		return tee.ErrBadState
+	}
+	st := s.sessionState
+	ln := &lane{shms: map[uint32]*shm.Block{}, ch: &sessionConn{conn: conn, done: make(chan struct{})}}
+	ln.view = &Session{sessionState: st, ln: ln}
+	st.mu.Lock()
+	switch {
+	case st.closing:
+		st.mu.Unlock()
+		conn.Close()
+		return tee.ErrBadState
+	case len(st.lanes) >= maxLanes || inst.lanes >= maxInstanceLanes:
+		st.mu.Unlock()
+		conn.Close()
+		return tee.ErrBusy
+	}
+	st.lanes = append(st.lanes, ln)
+	st.mu.Unlock()
+	inst.lanes++
+	inst.handlers.Add(1)
+	go func() {
+		defer inst.handlers.Done()
+		inst.serveSession(ln.view)
+	}()
+	return tee.Success
+}
+
 func (inst *instance) close(h wire.Header, m *wire.TAClose) {
 	inst.mu.Lock()
 	s := inst.sessions[m.Session]
+	open := s != nil && s.ln.ch != nil
 	inst.mu.Unlock()
-	if s != nil && s.ch != nil {
-		// Stop the reader first: an invoke in progress completes, then no other starts.
-		s.ch.conn.Shutdown()
-		<-s.ch.done
-		if !inst.call(func() { inst.impl.CloseSession(s) }) {
+	if open {
+		// Stop the readers first: the invokes in progress complete, then no other
+		// starts, and no lane is added any more.
+		s.mu.Lock()
+		s.closing = true
+		lanes := append([]*lane(nil), s.lanes...)
+		s.mu.Unlock()
+		for _, ln := range lanes {
+			if ln.ch != nil {
+				ln.ch.conn.Shutdown()
+			}
+		}
+		for _, ln := range lanes {
+			if ln.ch != nil {
+				<-ln.ch.done
+			}
+		}
+		if !inst.call(false, func() { inst.impl.CloseSession(s) }) {
 			return
 		}
 		inst.mu.Lock()
 		delete(inst.sessions, m.Session)
+		inst.lanes -= len(lanes) - 1
 		inst.mu.Unlock()
 		s.release()
-		s.ch.conn.Close()
+		for _, ln := range lanes {
+			if ln.ch != nil {
+				ln.ch.conn.Close()
+			}
+		}
 	}
 	inst.ctl.Send(nil, h.ID, &wire.TACloseResp{})
 }
@@ -341,14 +466,15 @@ func (inst *instance) close(h wire.Header, m *wire.TAClose) {
 // serveSession reads the session channel: invokes, run inline so a ping-pong costs
 // no goroutine switch, and shared memory releases.
 func (inst *instance) serveSession(s *Session) {
-	defer close(s.ch.done)
+	ch := s.ln.ch
+	defer close(ch.done)
 	buf := make([]byte, wire.MaxMessage)
 	var out []byte
 	var req wire.Invoke
 	var resp wire.InvokeResp
 	var p Params
 	for {
-		h, m, fds, err := s.ch.conn.RecvInto(buf, &req)
+		h, m, fds, err := ch.conn.RecvInto(buf, &req)
 		if err != nil {
 			return // EOF, or a client that broke the protocol: stop serving it
 		}
@@ -358,13 +484,13 @@ func (inst *instance) serveSession(s *Session) {
 			if !inst.invoke(s, h, m, fds, &p, &resp) {
 				return
 			}
-			if out, err = s.ch.conn.Send(out, h.ID, &resp); err != nil {
+			if out, err = ch.conn.Send(out, h.ID, &resp); err != nil {
 				return
 			}
 		case *wire.ShmRelease:
-			if b := s.shms[m.Shm]; b != nil {
+			if b := s.ln.shms[m.Shm]; b != nil {
 				b.Close()
-				delete(s.shms, m.Shm)
+				delete(s.ln.shms, m.Shm)
 			}
 		default:
 			wire.CloseFDs(fds)
@@ -388,9 +514,10 @@ func (inst *instance) invoke(s *Session, h wire.Header, m *wire.Invoke, fds []in
 	return alive
 }
 
-// attach maps the shared memory that came with an operation. It takes ownership of
-// fds whatever happens.
+// attach maps the shared memory that came with an operation on s's lane. It takes
+// ownership of fds whatever happens.
 func (s *Session) attach(op *wire.Operation, fds []int) tee.Result {
+	ln := s.ln
 	i := 0
 	defer func() { wire.CloseFDs(fds[i:]) }()
 	if op.HasArena {
@@ -399,10 +526,10 @@ func (s *Session) attach(op *wire.Operation, fds []int) tee.Result {
 		if err != nil {
 			return tee.ErrBadParameters
 		}
-		if s.arena != nil {
-			s.arena.Close()
+		if ln.arena != nil {
+			ln.arena.Close()
 		}
-		s.arena = b
+		ln.arena = b
 	}
 	for k := range int(op.NewShm) {
 		b, err := shm.Map(fds[i])
@@ -411,10 +538,10 @@ func (s *Session) attach(op *wire.Operation, fds []int) tee.Result {
 			return tee.ErrBadParameters
 		}
 		id := op.ShmIDs[k]
-		if old := s.shms[id]; old != nil {
+		if old := ln.shms[id]; old != nil {
 			old.Close()
 		}
-		s.shms[id] = b
+		ln.shms[id] = b
 	}
 	return tee.Success
 }
@@ -438,9 +565,9 @@ func (s *Session) fill(op *wire.Operation, p *Params) tee.Result {
 				q.Size = int(wp.B)
 				continue
 			case wire.ShmArena:
-				blk = s.arena
+				blk = s.ln.arena
 			default:
-				blk = s.shms[wp.Shm]
+				blk = s.ln.shms[wp.Shm]
 			}
 			if blk == nil {
 				return tee.ErrBadParameters
@@ -475,15 +602,18 @@ func outputs(in *wire.Operation, p *Params) wire.Operation {
 	return out
 }
 
-// release unmaps all of the session's shared memory.
+// release unmaps all of the session's shared memory, on every lane; no reader
+// runs any more.
 func (s *Session) release() {
-	if s.arena != nil {
-		s.arena.Close()
-		s.arena = nil
-	}
-	for id, b := range s.shms {
-		b.Close()
-		delete(s.shms, id)
+	for _, ln := range s.snapLanes() {
+		if ln.arena != nil {
+			ln.arena.Close()
+			ln.arena = nil
+		}
+		for id, b := range ln.shms {
+			b.Close()
+			delete(ln.shms, id)
+		}
 	}
 }
 
@@ -548,15 +678,9 @@ func (inst *instance) failRequests() {
 func (inst *instance) destroy(id uint32) {
 	defer close(inst.destroyed)
 	defer inst.ctl.Shutdown()
-	inst.mu.Lock()
-	for _, s := range inst.sessions {
-		if s.ch != nil {
-			s.ch.conn.Shutdown()
-		}
-	}
-	inst.mu.Unlock()
+	inst.shutSessions()
 	inst.handlers.Wait()
-	if inst.call(inst.impl.Destroy) {
+	if inst.call(true, inst.impl.Destroy) {
 		inst.ctl.Send(nil, id, &wire.DestroyResp{})
 	}
 }

@@ -9,7 +9,10 @@ import (
 )
 
 // TA is a Trusted Application: the five entry points of the Internal Core API §4.8.
-// The runtime calls them one at a time per instance. An entry point reports failure
+// The runtime calls them one at a time per instance, unless the TA's manifest says
+// concurrent = true: then OpenSession, Invoke (also several of one session) and
+// CloseSession may run at the same time on different goroutines, and the TA must be
+// safe for that (docs/semantics.md says what stays ordered). An entry point reports failure
 // by returning an error: a tee.Result (or an error wrapping one) becomes the result
 // the client sees, with origin TRUSTED_APP; any other error becomes
 // TEE_ERROR_GENERIC. Embed [Base] to get empty Create, Destroy, OpenSession and

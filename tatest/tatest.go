@@ -31,6 +31,8 @@ type TA struct {
 	SingleInstance    bool
 	MultiSession      bool
 	InstanceKeepAlive bool
+	Concurrent        bool              // entry points of one instance at once (manifest key concurrent)
+	MaxInstances      uint32            // manifest key max_instances
 	Properties        map[string]string // custom TA properties
 }
 
@@ -74,6 +76,7 @@ func NewServer(tas ...TA) (*Server, error) {
 		s.tas[a.UUID] = &hostedTA{def: a, manifest: &store.Manifest{
 			UUID: a.UUID, Name: name, Version: "1.0", SingleInstance: a.SingleInstance,
 			MultiSession: a.MultiSession, InstanceKeepAlive: a.InstanceKeepAlive,
+			Concurrent: a.Concurrent, MaxInstances: a.MaxInstances,
 			DataSize: store.DefaultDataSize, StackSize: store.DefaultStackSize, Properties: a.Properties,
 		}}
 	}

@@ -74,6 +74,10 @@ func (c *clientConn) serve() {
 			c.spawn(func() { c.close(h.ID, m) })
 		case *wire.Cancel:
 			c.cancel(m)
+		case *wire.Lane:
+			// Answered aside: the TA is asked on its instance channel, which may
+			// be slow to answer, and this reader must stay free for Cancels.
+			c.spawn(func() { c.lane(h.ID, m) })
 		default:
 			wire.CloseFDs(fds)
 			c.srv.log.Warn("client disconnected: unexpected message", "pid", c.creds.PID, "kind", h.Kind)
@@ -171,6 +175,40 @@ func (c *clientConn) close(id uint32, m *wire.Close) {
 	}
 	c.srv.closeSession(sess)
 	c.reply(id, &wire.CloseResp{Result: tee.Success})
+}
+
+// lane gives the client another channel to one of its sessions (see wire.Lane):
+// teed makes the pair, so the TA only ever reads a channel teed made, never a
+// descriptor of the client's choosing.
+func (c *clientConn) lane(id uint32, m *wire.Lane) {
+	c.mu.Lock()
+	sess := c.sessions[m.Session]
+	c.mu.Unlock()
+	if sess == nil {
+		c.reply(id, &wire.LaneResp{Result: tee.ErrItemNotFound})
+		return
+	}
+	if !sess.inst.manifest.Concurrent {
+		c.reply(id, &wire.LaneResp{Result: tee.ErrNotSupported})
+		return
+	}
+	clientEnd, taEnd, err := wire.Pair(true)
+	if err != nil {
+		c.reply(id, &wire.LaneResp{Result: tee.ErrOutOfMemory})
+		return
+	}
+	defer clientEnd.Close()
+	r, err := sess.inst.call(&wire.TALane{Session: sess.id}, int(taEnd.Fd()))
+	taEnd.Close()
+	resp, ok := r.(*wire.TALaneResp)
+	switch {
+	case err != nil || !ok:
+		c.reply(id, &wire.LaneResp{Result: tee.ErrTargetDead})
+	case resp.Result != tee.Success:
+		c.reply(id, &wire.LaneResp{Result: resp.Result})
+	default:
+		c.reply(id, &wire.LaneResp{Result: tee.Success}, int(clientEnd.Fd()))
+	}
 }
 
 func (c *clientConn) cancel(m *wire.Cancel) {

@@ -56,12 +56,23 @@ type instance struct {
 // spawn starts an instance of ta and runs its create entry point.
 func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 	m := ta.Manifest()
+	// The TA's own cap counts from here until the instance is forgotten (it
+	// died, or its destroy began): counted under the lock that checks it, so
+	// opens racing for the last place cannot both get it.
 	s.mu.Lock()
+	capped := m.MaxInstances != 0 && s.perTA[m.UUID] >= int(m.MaxInstances)
 	full := len(s.instances)+s.starting >= maxInstances
-	if !full {
+	if !capped && !full {
 		s.starting++ // holds a slot until the instance is in s.instances
+		s.perTA[m.UUID]++
 	}
 	s.mu.Unlock()
+	if capped {
+		// BUSY, as for a single-instance TA already in use: the TA is there and
+		// works, it has no room for another session now.
+		s.log.Info("TA instance refused: max_instances reached", "uuid", m.UUID, "limit", m.MaxInstances)
+		return nil, tee.ErrBusy, tee.OriginTEE
+	}
 	if full {
 		s.log.Warn("TA instance refused: too many instances", "uuid", m.UUID, "limit", maxInstances)
 		return nil, tee.ErrOutOfMemory, tee.OriginTEE
@@ -71,6 +82,7 @@ func (s *Server) spawn(ta TA) (*instance, tee.Result, tee.Origin) {
 		if reserved { // the start failed before the instance took its slot
 			s.mu.Lock()
 			s.starting--
+			s.dropTALocked(m.UUID)
 			s.mu.Unlock()
 		}
 	}()
@@ -154,6 +166,9 @@ func taProperties(m *store.Manifest) []wire.Property {
 		{Name: "gpd.ta.stackSize", Value: strconv.FormatUint(uint64(m.StackSize), 10)},
 		{Name: "gpd.ta.version", Value: m.Version},
 		{Name: "gpd.ta.description", Value: m.Description},
+	}
+	if m.Concurrent {
+		props = append(props, wire.Property{Name: wire.ConcurrentProperty, Value: "true"})
 	}
 	// Custom properties in name order, so enumeration order is stable; the
 	// manifest's limits keep them within the wire's.

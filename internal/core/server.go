@@ -57,6 +57,7 @@ type Server struct {
 	uuidLocks   map[tee.UUID]*sync.Mutex // serialize instance choice per TA (guarded by mu)
 	closing     bool                     // guarded by mu
 	starting    int                      // instances being started, not yet in instances (guarded by mu)
+	perTA       map[tee.UUID]int         // each TA's live and starting instances, for max_instances (guarded by mu)
 	// waits is the TA-to-TA wait graph: waits[a][b] counts a's calls in flight
 	// to b (guarded by mu).
 	waits map[*instance]map[*instance]int
@@ -83,6 +84,7 @@ func NewServer(cfg Config) *Server {
 		conns:     map[*clientConn]struct{}{},
 		instances: map[*instance]struct{}{},
 		single:    map[tee.UUID]*instance{},
+		perTA:     map[tee.UUID]int{},
 		uuidLocks: map[tee.UUID]*sync.Mutex{},
 		waits:     map[*instance]map[*instance]int{},
 	}

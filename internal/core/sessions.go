@@ -199,8 +199,18 @@ func (s *Server) forget(in *instance) {
 }
 
 func (s *Server) forgetLocked(in *instance) {
-	delete(s.instances, in)
+	if _, ok := s.instances[in]; ok { // forgotten once, though asked more often
+		delete(s.instances, in)
+		s.dropTALocked(in.manifest.UUID)
+	}
 	if s.single[in.manifest.UUID] == in {
 		delete(s.single, in.manifest.UUID)
+	}
+}
+
+// dropTALocked gives back a place under the TA's max_instances.
+func (s *Server) dropTALocked(u tee.UUID) {
+	if s.perTA[u]--; s.perTA[u] <= 0 {
+		delete(s.perTA, u)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/gotee/gotee/internal/wire"
 	"github.com/gotee/gotee/tee"
 )
 
@@ -31,6 +32,14 @@ const (
 // Manifest describes a TA: its identity, its GP instance properties, its custom
 // properties, the executable it runs and which clients may open it. Its TOML form
 // is the package's manifest.toml.
+//
+// Concurrent is gotee's declared extension to GP's instance model (OP-TEE's
+// TA_FLAG_CONCURRENT plays the same part): GP runs one entry point of an instance at
+// a time; with it the open, invoke and close entry points run at once, several
+// invokes of one session included, and the TA's code must be safe for that. It is a
+// manifest key, not something the TA's code declares, so that it is signed with the
+// package and both teed (which hands out lanes) and the runtime see it before any
+// code runs. MaxInstances makes an open past the cap TEE_ERROR_BUSY.
 type Manifest struct {
 	UUID              tee.UUID          `toml:"uuid"`
 	Name              string            `toml:"name"`
@@ -39,6 +48,8 @@ type Manifest struct {
 	SingleInstance    bool              `toml:"single_instance"`
 	MultiSession      bool              `toml:"multi_session"`
 	InstanceKeepAlive bool              `toml:"instance_keep_alive"`
+	Concurrent        bool              `toml:"concurrent"`              // entry points of one instance may run at once (see below)
+	MaxInstances      uint32            `toml:"max_instances,omitempty"` // live instances of a multi-instance TA; 0: no cap of its own
 	DataSize          uint32            `toml:"data_size"`
 	StackSize         uint32            `toml:"stack_size"`
 	Binary            string            `toml:"binary,omitempty"`
@@ -169,6 +180,11 @@ func (m *Manifest) validate(needBinary bool) error {
 		// single-instance TA; on a multi-instance TA they mean nothing.
 		return errors.New("multi_session and instance_keep_alive need single_instance = true")
 	}
+	if m.SingleInstance && m.MaxInstances != 0 {
+		// A single-instance TA has at most one instance by definition; a cap
+		// there would only hide a mistake in the manifest.
+		return errors.New("max_instances needs single_instance = false")
+	}
 	if needBinary || m.Binary != "" {
 		if err := checkBinaryName(m.Binary); err != nil {
 			return err
@@ -185,6 +201,8 @@ func (m *Manifest) validate(needBinary bool) error {
 			return errors.New("property with an empty name")
 		case strings.HasPrefix(name, reservedProps):
 			return fmt.Errorf("property %q: the gpd. namespace is reserved", name)
+		case name == wire.ConcurrentProperty:
+			return fmt.Errorf("property %q is set from the concurrent key", name)
 		case len(name) > maxStringLen || len(value) > maxStringLen:
 			return fmt.Errorf("property %.64q: longer than %d bytes", name, maxStringLen)
 		}

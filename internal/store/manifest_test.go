@@ -59,6 +59,19 @@ func TestParseManifest(t *testing.T) {
 		t.Errorf("got %+v\nwant %+v", m, want)
 	}
 
+	m, err = ParseManifest([]byte(minimalManifest + "concurrent = true\nmax_instances = 256\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Concurrent || m.MaxInstances != 256 {
+		t.Errorf("concurrent %v, max_instances %d; want true, 256", m.Concurrent, m.MaxInstances)
+	}
+	if data, err := m.Encode(); err != nil {
+		t.Fatal(err)
+	} else if back, err := ParseManifest(data); err != nil || !reflect.DeepEqual(back, m) {
+		t.Errorf("round trip: %+v, %v; want %+v", back, err, m)
+	}
+
 	m, err = ParseManifest([]byte(minimalManifest))
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +111,10 @@ func TestParseManifestErrors(t *testing.T) {
 		{name: "huge size", add: `stack_size = 5000000000`, errPart: "stack_size"},
 		{name: "multi session without single", add: `multi_session = true`, errPart: "single_instance"},
 		{name: "keep alive without single", add: `instance_keep_alive = true`, errPart: "single_instance"},
+		{name: "max instances on single", add: "single_instance = true\nmax_instances = 2", errPart: "max_instances needs single_instance = false"},
+		{name: "negative max instances", add: `max_instances = -1`, errPart: "max_instances"},
+		{name: "concurrent not bool", add: `concurrent = "yes"`, errPart: "concurrent"},
+		{name: "concurrent property", add: "[properties]\n\"gotee.ta.concurrent\" = \"true\"", errPart: "concurrent key"},
 		{name: "gpd property", add: "[properties]\n\"gpd.ta.appID\" = \"x\"", errPart: "reserved"},
 		{name: "empty property", add: "[properties]\n\"\" = \"x\"", errPart: "empty name"},
 		{name: "property not string", add: "[properties]\nx = 1", errPart: "properties"},

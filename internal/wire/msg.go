@@ -14,7 +14,7 @@ import (
 const (
 	Magic        uint32 = 0x45455447 // "GTEE" little-endian
 	VersionMajor uint16 = 1
-	VersionMinor uint16 = 1
+	VersionMinor uint16 = 2
 )
 
 // Fixed limits. Anything beyond them is a malformed message.

@@ -149,6 +149,11 @@ func samples() []sample {
 		{"ObjEnumResp", 22, &ObjEnumResp{Result: tee.ErrItemNotFound, ID: []byte{}, Header: []byte{}}, 0, 8 + 16},
 		{"ObjStatus", 23, &ObjStatus{Result: tee.ErrCorruptObject}, 0, 12},
 		{"SecretGet", 24, &SecretGet{Label: []byte("secapi root")}, 0, 8 + 4 + 11},
+		{"Lane", 25, &Lane{Session: 0x10203040}, 0, 12},
+		{"LaneResp/ok", 25, &LaneResp{Result: tee.Success}, 1, 12},
+		{"LaneResp/refused", 25, &LaneResp{Result: tee.ErrNotSupported}, 0, 12},
+		{"TALane", 26, &TALane{Session: 9}, 1, 12},
+		{"TALaneResp", 26, &TALaneResp{Result: tee.ErrBadState}, 0, 12},
 		{"SecretResp", 24, &SecretResp{Result: tee.Success, Secret: make([]byte, SecretSize)}, 0, 8 + 8 + SecretSize},
 	}
 }

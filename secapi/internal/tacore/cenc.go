@@ -121,10 +121,14 @@ func (s *slot) processCommonEncryption(r *req_, now uint64) error {
 	case len(sm.IV) != aesBlock, len(sm.Subsamples) < 1, sm.CryptBlocks == 0 && sm.SkipBlocks != 0:
 		return protocol.StatusInvalidParameter
 	}
-	c, err := s.ciphers.get(sm.Cipher)
+	// The context's use lock, then the SVP lock: the order cipher process takes them.
+	c, unlock, err := s.ciphers.hold(sm.Cipher, true)
 	if err != nil {
 		return protocol.StatusInvalidParameter
 	}
+	defer unlock()
+	s.svpMu.Lock()
+	defer s.svpMu.Unlock()
 	if c.mode != protocol.CipherModeDecrypt {
 		return protocol.StatusInvalidParameter
 	}

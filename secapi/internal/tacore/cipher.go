@@ -264,8 +264,18 @@ func (s *slot) bindBuffers(r *req_, c *cipherCtx, in, out protocol.BufferSpec, n
 // With an SVP output the reply is the u64 count written into the buffer.
 func (s *slot) cipherProcessBuffers(r *req_, now uint64, last bool) error {
 	reply, outCap := r.out, r.outCap
-	var svpOut, noReply bool
+	var svpOut, noReply, svpLocked bool
+	defer func() {
+		if svpLocked {
+			s.svpMu.Unlock()
+		}
+	}()
 	err := s.cipherProcessWith(r, now, last, func(c *cipherCtx, in, out protocol.BufferSpec, n uint64) (err error) {
+		if in.Type == protocol.BufferSVP || out.Type == protocol.BufferSVP {
+			// Held until the output is written; the context's use lock came first.
+			s.svpMu.Lock()
+			svpLocked = true
+		}
 		if out.Type == protocol.BufferSVP && outCap < 8 {
 			r.need, noReply = 8, true
 			return tee.ErrShortBuffer // no room for the reply: before anything happens

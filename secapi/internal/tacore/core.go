@@ -93,6 +93,7 @@ func (c *Core) OpenSession(s *ta.Session, _ *ta.Params) error {
 	sl := newSlot(id, c.wrap)
 	sl.root = c.root
 	c.slots[s] = sl
+	s.Data = sl // concurrent invokes get Sessions of their own, all with this Data
 	return nil
 }
 
@@ -130,9 +131,8 @@ func (c *Core) CloseSession(s *ta.Session) {
 }
 
 func (c *Core) slot(s *ta.Session) *slot {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.slots[s]
+	sl, _ := s.Data.(*slot)
+	return sl
 }
 
 // Invoke checks the parameter layout of docs/secapi.md, runs the command and puts its
@@ -157,7 +157,7 @@ func (c *Core) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 	}
 	// The request decides control flow: copy it out of shared memory first.
 	req := append([]byte(nil), p[1].Mem...)
-	r := &req_{rd: protocol.NewReader(req), in: p[2].Mem, out: p[3].Mem}
+	r := &req_{rd: protocol.NewReader(req), raw: req, in: p[2].Mem, out: p[3].Mem}
 	if p[2].Type == tee.ParamNone {
 		r.in = nil
 	} else if r.in == nil {
@@ -190,6 +190,7 @@ func (c *Core) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 // req_ is one command in flight.
 type req_ struct {
 	rd     *protocol.Reader
+	raw    []byte // the request rd reads (copied out of shared memory)
 	in     []byte // parameter 2, may be shared memory
 	out    []byte // parameter 3
 	outCap int
@@ -263,8 +264,11 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 	case protocol.CmdRootKeysStatus:
 		return rootKeysStatus(sl, r)
 	}
-	sl.mu.Lock()
-	defer sl.mu.Unlock()
+	// Commands on a context hold it for their whole run; its handle is the
+	// request's first field. Anything else needs no lock of the slot's.
+	if unlock := sl.holdContext(cmd, r.raw); unlock != nil {
+		defer unlock()
+	}
 	now := uint64(c.now().Unix())
 	switch cmd {
 	case protocol.CmdKeyGenerate:
@@ -314,6 +318,8 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		protocol.CmdSVPBufferCreate, protocol.CmdSVPBufferAlloc, protocol.CmdSVPBufferFree,
 		protocol.CmdSVPBufferRelease, protocol.CmdSVPBufferWrite, protocol.CmdSVPBufferCopy,
 		protocol.CmdSVPKeyCheck, protocol.CmdSVPBufferCheck:
+		sl.svpMu.Lock()
+		defer sl.svpMu.Unlock()
 		return sl.svpCommand(cmd, r, now)
 	case protocol.CmdCipherRelease:
 		h := r.rd.U64()
@@ -359,4 +365,27 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		return nil
 	}
 	return protocol.StatusOperationNotSupported
+}
+
+// holdContext takes the use lock of the cipher or MAC context a command works on, so
+// commands on one context run one at a time and its release waits for them. A
+// request too short for a handle, or a handle that names nothing, holds nothing:
+// the command then fails as it would have.
+func (sl *slot) holdContext(cmd uint32, req []byte) (unlock func()) {
+	if len(req) < 8 {
+		return nil
+	}
+	h := binary.LittleEndian.Uint64(req)
+	var err error
+	switch cmd {
+	case protocol.CmdCipherUpdateIV, protocol.CmdCipherProcess, protocol.CmdCipherProcessLast,
+		protocol.CmdCipherProcessBuffers, protocol.CmdCipherProcessLastBuffers:
+		_, unlock, err = sl.ciphers.hold(h, true)
+	case protocol.CmdMACProcess, protocol.CmdMACProcessKey, protocol.CmdMACCompute:
+		_, unlock, err = sl.macs.hold(h, true)
+	}
+	if err != nil {
+		return nil
+	}
+	return unlock
 }

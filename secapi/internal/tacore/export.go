@@ -56,14 +56,16 @@ func (s *slot) keyExport(r *req_) error {
 	if hasMixin && len(mixin) != mixinSize {
 		return protocol.StatusInvalidParameter
 	}
-	k, err := s.keys.get(kh)
+	k, unlock, err := s.keys.hold(kh, false) // a release waits until the bytes are open
 	if err != nil {
 		return err
 	}
 	if !k.hdr.Rights.Has(protocol.UsageCacheable) {
+		unlock()
 		return protocol.StatusOperationNotAllowed
 	}
 	plain, err := k.unwrap(s.wrap)
+	unlock()
 	if err != nil {
 		return err
 	}

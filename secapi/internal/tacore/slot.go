@@ -27,25 +27,34 @@ func makeHandle(gen uint32, kind, index int) uint64 {
 	return uint64(gen)<<32 | uint64(kind)<<16 | uint64(index)
 }
 
-// table holds one kind of object of a slot.
+// table holds one kind of object of a slot. Its entries (and the slot's generation)
+// are guarded by the slot's table lock, held only to add, find or remove one, never
+// while an object is used. Each entry also has a use lock: a command that changes a
+// cipher or MAC context holds it exclusively for the whole command (hold), a key is
+// held shared only while its sealed bytes are opened, and remove waits for every
+// use in progress, so a context or key is never freed under a command using it.
 type table[T any] struct {
 	kind int
-	gen  *uint32
-	n    int
+	mu   *sync.Mutex // the slot's table lock
+	gen  *uint32     // guarded by mu
+	n    int         // guarded by mu
 	ents [MaxObjects]struct {
 		gen uint32
 		v   *T
-	}
+		use *sync.RWMutex
+	} // guarded by mu
 }
 
 func (t *table[T]) add(v *T) (uint64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for i := range t.ents {
 		if t.ents[i].v == nil {
 			*t.gen++
 			if *t.gen == 0 {
 				*t.gen = 1
 			}
-			t.ents[i].gen, t.ents[i].v = *t.gen, v
+			t.ents[i].gen, t.ents[i].v, t.ents[i].use = *t.gen, v, new(sync.RWMutex)
 			t.n++
 			return makeHandle(*t.gen, t.kind, i), nil
 		}
@@ -54,66 +63,115 @@ func (t *table[T]) add(v *T) (uint64, error) {
 }
 
 func (t *table[T]) get(h uint64) (*T, error) {
-	i, kind, gen := int(h&0xffff), int(h>>16&0xffff), uint32(h>>32)
-	if kind != t.kind || i >= MaxObjects || t.ents[i].v == nil || t.ents[i].gen != gen {
-		return nil, protocol.StatusInvalidParameter
-	}
-	return t.ents[i].v, nil
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v, _, err := t.getLocked(h)
+	return v, err
 }
 
+func (t *table[T]) getLocked(h uint64) (*T, *sync.RWMutex, error) {
+	i, kind, gen := int(h&0xffff), int(h>>16&0xffff), uint32(h>>32)
+	if kind != t.kind || i >= MaxObjects || t.ents[i].v == nil || t.ents[i].gen != gen {
+		return nil, nil, protocol.StatusInvalidParameter
+	}
+	return t.ents[i].v, t.ents[i].use, nil
+}
+
+// hold takes the use lock of h's object, exclusively or shared, and returns the
+// function that lets it go. An object removed while hold waited is not found.
+func (t *table[T]) hold(h uint64, excl bool) (*T, func(), error) {
+	t.mu.Lock()
+	v, use, err := t.getLocked(h)
+	t.mu.Unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock := use.RUnlock
+	if excl {
+		use.Lock()
+		unlock = use.Unlock
+	} else {
+		use.RLock()
+	}
+	t.mu.Lock()
+	again, _, err := t.getLocked(h)
+	t.mu.Unlock()
+	if err != nil || again != v {
+		unlock()
+		return nil, nil, protocol.StatusInvalidParameter
+	}
+	return v, unlock, nil
+}
+
+// remove takes h's object out of the table once no command uses it.
 func (t *table[T]) remove(h uint64) (*T, error) {
-	v, err := t.get(h)
+	v, unlock, err := t.hold(h, true)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, _, err := t.getLocked(h); err != nil { // another remove won
+		return nil, err
+	}
 	i := int(h & 0xffff)
-	t.ents[i].v = nil
+	t.ents[i].v, t.ents[i].use = nil, nil
 	t.n--
 	return v, nil
 }
 
+// each empties the table, calling fn on every object; no command runs (the
+// session is closing).
 func (t *table[T]) each(fn func(*T)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for i := range t.ents {
 		if v := t.ents[i].v; v != nil {
 			fn(v)
-			t.ents[i].v = nil
+			t.ents[i].v, t.ents[i].use = nil, nil
 		}
 	}
 	t.n = 0
 }
 
-// slot is one session's objects. Its lock serializes the session's commands.
+// slot is one session's objects. Its commands run at the same time (the TA is
+// concurrent): the tables lock themselves, each context is held by the command
+// using it, and a key never changes once made, except its wipe at release.
 type slot struct {
 	identity tee.Identity
 	caller   tee.UUID
 	wrap     cipher.AEAD
 	root     *rootKeys
 
-	mu      sync.Mutex
-	gen     uint32 // guarded by mu
+	mu      sync.Mutex // the table lock of every table below
+	gen     uint32     // guarded by mu
 	keys    table[key]
 	ciphers table[cipherCtx]
 	macs    table[macCtx]
 	svps    table[svpBuffer] // SVP buffers (svp.go)
 	svpMem  table[svpMemory] // SVP memory regions
+	// svpMu is held by every command that touches SVP memory: the SVP commands,
+	// cenc, and cipher process with an SVP buffer (after the cipher context's use
+	// lock, never before). SVP windows are plain slices of a region, so commands
+	// writing one buffer and freeing its region must not overlap.
+	svpMu sync.Mutex
 	// svpBytes is the SVP memory of the slot, at most protocol.MaxSVPBytes (guarded
-	// by mu).
+	// by svpMu).
 	svpBytes uint64
 }
 
 func newSlot(id tee.Identity, wrap cipher.AEAD) *slot {
 	s := &slot{identity: id, caller: callerUUID(id), wrap: wrap}
-	s.keys = table[key]{kind: kindKey, gen: &s.gen}
-	s.ciphers = table[cipherCtx]{kind: kindCipher, gen: &s.gen}
-	s.macs = table[macCtx]{kind: kindMAC, gen: &s.gen}
-	s.svps = table[svpBuffer]{kind: kindSVPBuffer, gen: &s.gen}
-	s.svpMem = table[svpMemory]{kind: kindSVPMemory, gen: &s.gen}
+	s.keys = table[key]{kind: kindKey, mu: &s.mu, gen: &s.gen}
+	s.ciphers = table[cipherCtx]{kind: kindCipher, mu: &s.mu, gen: &s.gen}
+	s.macs = table[macCtx]{kind: kindMAC, mu: &s.mu, gen: &s.gen}
+	s.svps = table[svpBuffer]{kind: kindSVPBuffer, mu: &s.mu, gen: &s.gen}
+	s.svpMem = table[svpMemory]{kind: kindSVPMemory, mu: &s.mu, gen: &s.gen}
 	return s
 }
 
 func (s *slot) releaseAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.ciphers.each(func(c *cipherCtx) { c.free() })
 	s.macs.each(func(m *macCtx) { m.free() })
 	s.keys.each(func(k *key) { k.wipe() })
@@ -168,10 +226,11 @@ func allowedTime(r *protocol.Rights, now uint64) bool {
 // validity window, output protection; then the usage flag of the operation (usage < 0:
 // none). It returns the key's plain bytes, which the caller must clear.
 func (s *slot) use(h uint64, now uint64, usage int) (*key, []byte, error) {
-	k, err := s.keys.get(h)
+	k, unlock, err := s.keys.hold(h, false) // a release waits until the bytes are open
 	if err != nil {
 		return nil, nil, err
 	}
+	defer unlock()
 	r := &k.hdr.Rights
 	if !allowedUUID(r, s.caller) || !allowedTime(r, now) || !allowedVideo(r, pollVideo()) {
 		return nil, nil, protocol.StatusOperationNotAllowed
