@@ -181,7 +181,9 @@ static void test_keys(void)
 	EXPECT(sa_key_release(key), SA_STATUS_OK);
 }
 
-/* run_cipher does init, process (all but the last block) and process-last. */
+/* run_cipher does init, process (all but the last block) and process-last. A PKCS#7
+ * decryption's process keeps its last block back (it may be the padding), as the
+ * reference's does, and process-last gives it out unpadded. */
 static size_t run_cipher(sa_cipher_algorithm alg, sa_cipher_mode mode, sa_key key, void *params,
 			 const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
@@ -190,10 +192,13 @@ static size_t run_cipher(sa_cipher_algorithm alg, sa_cipher_mode mode, sa_key ke
 	sa_buffer ib = clear_buffer((void *)in, n), ob = clear_buffer(out, cap);
 	size_t first = n > 16 ? (n - 1) / 16 * 16 : 0;
 	size_t todo = first;
+	int held = mode == SA_CIPHER_MODE_DECRYPT && (alg == SA_CIPHER_ALGORITHM_AES_CBC_PKCS7 ||
+						      alg == SA_CIPHER_ALGORITHM_AES_ECB_PKCS7);
+	size_t want = held ? first - 16 : first;
 	if (first > 0) {
 		EXPECT(sa_crypto_cipher_process(&ob, ctx, &ib, &todo), SA_STATUS_OK);
-		CHECK(todo == first && ib.context.clear.offset == first &&
-			      ob.context.clear.offset == first,
+		CHECK(todo == want && ib.context.clear.offset == first &&
+			      ob.context.clear.offset == want,
 		      "process wrote %zu, offsets %zu %zu", todo, ib.context.clear.offset,
 		      ob.context.clear.offset);
 	}
