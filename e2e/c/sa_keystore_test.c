@@ -13,26 +13,7 @@
 #include <string.h>
 
 #include "sa.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __func__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
-
-#define EXPECT(call, want)                                                             \
-	do {                                                                           \
-		sa_status got_ = (call);                                               \
-		CHECK(got_ == (want), "%s = %d, want %d (%s)", #call, got_, (want), #want); \
-	} while (0)
+#include "sa_check.h"
 
 static uint8_t *slurp(const char *path, size_t *n)
 {

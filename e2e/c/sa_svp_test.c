@@ -16,26 +16,7 @@
 #include <unistd.h>
 
 #include "sa.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __func__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
-
-#define EXPECT(call, want)                                                                  \
-	do {                                                                                \
-		sa_status got_ = (call);                                                    \
-		CHECK(got_ == (want), "%s = %d, want %d (%s)", #call, got_, (want), #want); \
-	} while (0)
+#include "sa_check.h"
 
 static sa_rights rights(int svp_optional)
 {
@@ -57,16 +38,6 @@ static sa_key import(const uint8_t *k, size_t n, int svp_optional)
 	sa_import_parameters_symmetric p = { &r };
 	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_SYMMETRIC_BYTES, k, n, &p), SA_STATUS_OK);
 	return key;
-}
-
-static sa_buffer clear_buffer(void *b, size_t n)
-{
-	sa_buffer buf;
-	memset(&buf, 0, sizeof(buf));
-	buf.buffer_type = SA_BUFFER_TYPE_CLEAR;
-	buf.context.clear.buffer = b;
-	buf.context.clear.length = n;
-	return buf;
 }
 
 static sa_buffer svp_buffer(sa_svp_buffer h)
