@@ -36,7 +36,7 @@ lib:
 		-o $(BUILD)/obj/libteec.so.1 ./libteec
 	cp $(BUILD)/obj/libteec.so.1 $(BUILD)/lib/libteec.so.1
 	ln -sf libteec.so.1 $(BUILD)/lib/libteec.so
-	cp libteec/include/tee_client_api.h $(BUILD)/include/
+	cp -p libteec/include/tee_client_api.h $(BUILD)/include/
 	sed 's#@PREFIX@#$(BUILD)#' libteec/teec.pc.in > $(BUILD)/lib/pkgconfig/teec.pc
 
 # libsaclient, the SecAPI 3 C client library (secapi/c), named and versioned as
@@ -50,7 +50,7 @@ secapi-lib:
 		-o $(BUILD)/obj/libsaclient.so.$(SA_VERSION) ./secapi/c
 	cp $(BUILD)/obj/libsaclient.so.$(SA_VERSION) $(BUILD)/lib/libsaclient.so.$(SA_VERSION)
 	ln -sf libsaclient.so.$(SA_VERSION) $(BUILD)/lib/libsaclient.so
-	cp $(addprefix secapi/c/include/,$(SA_HEADERS)) $(BUILD)/include/
+	cp -p $(addprefix secapi/c/include/,$(SA_HEADERS)) $(BUILD)/include/
 	sed 's#@PREFIX@#$(BUILD)#' secapi/c/saclient.pc.in > $(BUILD)/lib/pkgconfig/saclient.pc
 
 examples: lib
