@@ -276,16 +276,7 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 	case protocol.CmdKeyImport:
 		return sl.keyImport(r, now)
 	case protocol.CmdKeyRelease:
-		h := r.rd.U64()
-		if err := r.rd.Err(); err != nil {
-			return err
-		}
-		k, err := sl.keys.remove(h)
-		if err != nil {
-			return err
-		}
-		k.wipe()
-		return nil
+		return release(r, &sl.keys, (*key).wipe)
 	case protocol.CmdKeyHeader:
 		h := r.rd.U64()
 		if err := r.rd.Err(); err != nil {
@@ -322,16 +313,7 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 		defer sl.svpMu.Unlock()
 		return sl.svpCommand(cmd, r, now)
 	case protocol.CmdCipherRelease:
-		h := r.rd.U64()
-		if err := r.rd.Err(); err != nil {
-			return err
-		}
-		cc, err := sl.ciphers.remove(h)
-		if err != nil {
-			return err
-		}
-		cc.free()
-		return nil
+		return release(r, &sl.ciphers, (*cipherCtx).free)
 	case protocol.CmdMACInit:
 		return sl.macInit(r, now)
 	case protocol.CmdMACProcess:
@@ -353,18 +335,24 @@ func (c *Core) run(s *ta.Session, sl *slot, cmd uint32, r *req_) error {
 	case protocol.CmdKeyProvisionTA:
 		return sl.keyProvisionTA(r)
 	case protocol.CmdMACRelease:
-		h := r.rd.U64()
-		if err := r.rd.Err(); err != nil {
-			return err
-		}
-		m, err := sl.macs.remove(h)
-		if err != nil {
-			return err
-		}
-		m.free()
-		return nil
+		return release(r, &sl.macs, (*macCtx).free)
 	}
 	return protocol.StatusOperationNotSupported
+}
+
+// release is a Release command: the request is the object's handle; the object
+// leaves its table once no command uses it, then free wipes it.
+func release[T any](r *req_, t *table[T], free func(*T)) error {
+	h := r.rd.U64()
+	if err := r.rd.Err(); err != nil {
+		return err
+	}
+	v, err := t.remove(h)
+	if err != nil {
+		return err
+	}
+	free(v)
+	return nil
 }
 
 // holdContext takes the use lock of the cipher or MAC context a command works on, so
