@@ -16,7 +16,9 @@
 // travels in the TA-to-TA call's memref parameters; errors from the SecAPI TA are
 // Status values (errors.Is(err, tasa.StatusOperationNotAllowed)).
 //
-// This package covers what a DRM-style TA needs: symmetric key import and release,
-// AES-CBC, CTR and GCM ciphers, random bytes and the caller UUID. A Client is safe for
-// concurrent use; its calls travel one at a time on its session. See docs/secapi.md.
+// This package covers what a DRM-style TA needs: symmetric key import, unwrap (a
+// license's content key wrapped with AES) and release, AES-CBC, CTR and GCM ciphers,
+// SVP buffers and common encryption into them, random bytes and the caller UUID. A
+// Client is safe for concurrent use; its calls travel one at a time on its session.
+// See docs/secapi.md.
 package tasa

@@ -21,9 +21,9 @@
 // The license (little-endian) is "GDL1", KID[16], u32 scheme (1 AES-CBC with PKCS#7
 // padding, 2 AES-CTR, 3 AES-GCM), u64 expiry (Unix seconds; 0 is none), u32 key
 // length (16 or 32) and the key. Here the key travels in the clear, as a test
-// license server hands it out; a real license wraps it for the device, and the TA
-// would unwrap it inside the SecAPI TA (sa_key_unwrap), so that even this TA never
-// holds the plain key.
+// license server hands it out; a real license wraps it under a key provisioned for
+// the device, and the TA unwraps it inside the SecAPI TA (tasa.UnwrapSymmetric,
+// sa_key_unwrap), so that even this TA never holds the plain key.
 //
 // A sample's IV is 16 bytes for CBC and CTR (the initial counter block) and 12 for
 // GCM, where the encrypted sample ends with the 16-byte tag. The output must hold
