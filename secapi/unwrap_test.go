@@ -235,7 +235,17 @@ func TestRSACipher(t *testing.T) {
 			}
 		}
 	}
-	oaep, _ := rsa.EncryptOAEP(sha256.New(), rand.Reader, &priv.PublicKey, msg, nil)
+	// An OAEP block is 00, then the masked seed: when that seed starts 02 (once in 256)
+	// the block may be valid PKCS#1 v1.5 padding too, and "OAEP as PKCS#1 v1.5" below
+	// would decrypt. Encrypt again until the raw RSA decryption shows it does not.
+	var oaep []byte
+	for {
+		oaep, _ = rsa.EncryptOAEP(sha256.New(), rand.Reader, &priv.PublicKey, msg, nil)
+		em := new(big.Int).Exp(new(big.Int).SetBytes(oaep), priv.D, priv.N).FillBytes(make([]byte, priv.Size()))
+		if em[1] != 2 {
+			break
+		}
+	}
 	_, err = decrypt(secapi.CipherRSAOAEP, secapi.CipherParams{Digest: secapi.SHA256, MGF1: secapi.SHA256, Label: []byte("x")}, oaep)
 	mustStatus(t, "OAEP wrong label", err, secapi.StatusVerificationFailed)
 	_, err = decrypt(secapi.CipherRSAPKCS1v15, secapi.CipherParams{}, oaep)
