@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,12 +186,15 @@ func TestReleaseWaitsForUse(t *testing.T) {
 		_, err := cmd(c, sl, protocol.CmdCipherRelease, handle(ch), nil, 0)
 		released <- err
 	}()
+	// The process must queue for the context behind the release: started only once
+	// the release waits, and the context let go only once both wait.
+	waitBlocked(t, ").remove(", 1)
 	processed := make(chan error, 1)
 	go func() {
-		time.Sleep(20 * time.Millisecond) // behind the release, waiting for the context
 		_, err := cmd(c, sl, protocol.CmdCipherProcess, handle(ch), make([]byte, 16), 16)
 		processed <- err
 	}()
+	waitBlocked(t, ").hold(", 2)
 	// Commands on other objects of the slot go on meanwhile.
 	if _, err := cmd(c, sl, protocol.CmdKeyHeader, handle(kh), nil, 4096); err != nil {
 		t.Errorf("key header while a context is held: %v", err)
@@ -212,5 +217,28 @@ func TestReleaseWaitsForUse(t *testing.T) {
 	}
 	if _, err := cmd(c, sl, protocol.CmdKeyRelease, handle(kh), nil, 0); err != protocol.StatusInvalidParameter {
 		t.Errorf("second release: %v, want INVALID_PARAMETER", err)
+	}
+}
+
+// waitBlocked waits until n goroutines are blocked on a lock (their state in
+// runtime.Stack is sync.…) with a function whose name contains fn on their stack.
+func waitBlocked(t *testing.T, fn string, n int) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := 0
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if head, _, _ := strings.Cut(g, "\n"); strings.Contains(head, "[sync.") && strings.Contains(g, fn) {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines blocked in %s after 10 s, want %d", got, fn, n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
