@@ -24,7 +24,7 @@ const (
 	cmdInstance   = iota // value a = this instance's number, b = sessions it has seen
 	cmdSlow              // holds the entry point for a while; reports overlap in a
 	cmdAccess            // checks CheckMemoryAccess on p0 (MEMREF_INOUT), results in p1
-	cmdMaskedWait        // waits 300ms with cancellation masked; a = Cancelled() after
+	cmdMaskedWait        // waits 300ms with cancellation masked; a = Cancelled() masked, b = unmasked
 )
 
 var instances atomic.Uint32
@@ -78,9 +78,22 @@ func (m *modelTA) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 		if s.Cancelled() {
 			p[0].Value.A = 1
 		}
-		s.UnmaskCancellation()
-		if s.Cancelled() {
-			p[0].Value.B = 1
+		// The client's cancellation may reach the instance only after the wait:
+		// look for it unmasked, masking again between looks, for up to 10 s.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			s.UnmaskCancellation()
+			unmasked := s.Cancelled()
+			s.MaskCancellation()
+			if s.Cancelled() { // masked, even with the cancellation known to be there
+				p[0].Value.A = 1
+			}
+			if unmasked {
+				p[0].Value.B = 1
+				break
+			}
+			if time.Now().After(deadline) {
+				break
+			}
 		}
 	}
 	return nil
