@@ -27,6 +27,7 @@ const (
 	concWait
 	concPID
 	concPanic
+	concCount
 )
 
 // concRoot holds the conc TA's build, once a test has asked for it.
@@ -79,6 +80,16 @@ func meet(s *client.Session, parties int, timeout time.Duration) (met bool, most
 	v := &client.Value{Type: tee.ValueInout, A: uint32(parties), B: uint32(timeout / time.Millisecond)}
 	err = s.Invoke(context.Background(), concMeet, &client.Operation{Params: [4]client.Param{v}})
 	return v.A == 1, v.B, err
+}
+
+// inside is how many invokes the instance of s has in progress, this one included.
+func inside(t *testing.T, s *client.Session) uint32 {
+	t.Helper()
+	v := &client.Value{Type: tee.ValueOutput}
+	if err := s.Invoke(context.Background(), concCount, &client.Operation{Params: [4]client.Param{v}}); err != nil {
+		t.Fatal(err)
+	}
+	return v.A
 }
 
 // rendezvous runs parties invokes at once, the i-th on sessions[i%len(sessions)],
@@ -148,7 +159,9 @@ func TestSerializedEntryPoints(t *testing.T) {
 
 // Cancelling one of two invokes in flight on one session cancels that one only;
 // closing the session waits for the invokes in flight (the TA panics if its close
-// entry point overlaps one), and invokes after the close are refused.
+// entry point overlaps one), and invokes after the close are refused. Another
+// session of the instance sees the invokes inside it before the test goes on, so
+// nothing hangs on how fast they get there.
 func TestConcurrentCancelAndClose(t *testing.T) {
 	c := startConc(t)
 	s, err := c.OpenSession(context.Background(), concSharedUUID, client.Public, nil)
@@ -156,40 +169,57 @@ func TestConcurrentCancelAndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := openConc(t, c, concSharedUUID)
+	in := func(n uint32) func() bool { return func() bool { return inside(t, other) == n+1 } }
 
 	sleep := func(ms uint32) (uint32, error) {
 		v := &client.Value{Type: tee.ValueInout, A: ms}
 		err := s.Invoke(context.Background(), concSleep, &client.Operation{Params: [4]client.Param{v}})
 		return v.B, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	waited := make(chan error, 1)
 	go func() { waited <- s.Invoke(ctx, concWait, nil) }()
-	most, err := sleep(500)
-	if err != nil || most < 2 {
-		t.Errorf("sleep beside a wait: %v, at most %d inside at once (want 2)", err, most)
+	waitFor(t, "the wait inside the TA", in(1))
+	type result struct {
+		most uint32
+		err  error
 	}
+	slept := make(chan result, 1)
+	go func() { most, err := sleep(500); slept <- result{most, err} }()
+	waitFor(t, "the sleep beside the wait", in(2))
+	cancel()
 	if err := <-waited; !errors.Is(err, tee.ErrCancel) {
 		t.Errorf("cancelled wait: %v, want CANCEL", err)
 	}
+	if r := <-slept; r.err != nil || r.most < 2 {
+		t.Errorf("sleep beside a wait: %v, at most %d inside at once (want 2)", r.err, r.most)
+	}
 
-	slept := make(chan error, 3)
+	// Three invokes in flight that end only when cancelled: the close cannot
+	// return before they do.
+	wctx, wcancel := context.WithCancel(context.Background())
+	defer wcancel()
+	waits := make(chan error, 3)
 	for range 3 {
-		go func() { _, err := sleep(300); slept <- err }()
+		go func() { waits <- s.Invoke(wctx, concWait, nil) }()
 	}
-	time.Sleep(100 * time.Millisecond) // let them reach the TA
-	begin := time.Now()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+	waitFor(t, "three waits inside the TA", in(3))
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("close returned (%v) while three invokes were in flight", err)
+	case <-time.After(100 * time.Millisecond):
 	}
+	wcancel()
 	for range 3 {
-		if err := <-slept; err != nil && !errors.Is(err, tee.ErrBadState) {
-			t.Errorf("invoke beside close: %v", err)
+		if err := <-waits; !errors.Is(err, tee.ErrCancel) {
+			t.Errorf("invoke in flight at the close: %v, want CANCEL", err)
 		}
 	}
-	if d := time.Since(begin); d < 100*time.Millisecond {
-		t.Errorf("close returned after %v, before the invokes in flight were done", d)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
 	}
 	if _, err := sleep(1); !errors.Is(err, tee.ErrBadState) {
 		t.Errorf("invoke after close: %v, want BAD_STATE", err)

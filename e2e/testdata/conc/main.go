@@ -21,6 +21,7 @@ const (
 	cmdWait         // waits until cancelled, cancellation unmasked: CANCEL
 	cmdPID          // out: a = the instance's process id
 	cmdPanic        // TEE_Panic
+	cmdCount        // out: p0 a = invokes of the instance in progress, this one included
 )
 
 type concTA struct {
@@ -81,6 +82,11 @@ func (c *concTA) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 		p[0].Value.A = uint32(os.Getpid())
 	case cmdPanic:
 		ta.Panic(0xDEAD)
+	case cmdCount:
+		if err := p.Expect(tee.ValueOutput, tee.ParamNone, tee.ParamNone, tee.ParamNone); err != nil {
+			return err
+		}
+		p[0].Value.A = uint32(n)
 	default:
 		return tee.ErrNotSupported
 	}
