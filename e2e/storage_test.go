@@ -96,7 +96,9 @@ func TestStorageSurvivesSIGKILL(t *testing.T) {
 	acked := map[string]uint64{} // last acknowledged version of each object
 	next := uint64(1)
 	writes := 0
-	for round := range crashRounds() {
+	rounds := crashRounds()
+	perRound := (100 + rounds - 1) / rounds // the writes each round waits for
+	for round := range rounds {
 		td := startStore(t, dir)
 		c := td.Connect(t)
 		ctx := context.Background()
@@ -127,6 +129,9 @@ func TestStorageSurvivesSIGKILL(t *testing.T) {
 		// Overwrite from one goroutine per object until teed dies.
 		var mu sync.Mutex
 		var wg sync.WaitGroup
+		mu.Lock()
+		before := writes
+		mu.Unlock()
 		for _, id := range ids {
 			sess, err := c.OpenSession(ctx, secureStorageUUID, client.Public, nil)
 			if err != nil {
@@ -150,12 +155,27 @@ func TestStorageSurvivesSIGKILL(t *testing.T) {
 				}
 			}()
 		}
+		// Enough writes a round that the rounds write 100 times however slow the
+		// disk's syncs; then the kill comes at a random moment.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+			mu.Lock()
+			n := writes - before
+			mu.Unlock()
+			if n >= perRound {
+				break
+			}
+			if time.Now().After(deadline) {
+				syscall.Kill(td.Pid(), syscall.SIGKILL)
+				wg.Wait()
+				t.Fatalf("round %d: %d writes acknowledged in 30 s", round, n)
+			}
+		}
 		time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond)
 		syscall.Kill(td.Pid(), syscall.SIGKILL)
 		wg.Wait()
 		td.ExitCode()
 	}
-	t.Logf("%d acknowledged writes across %d SIGKILLs", writes, crashRounds())
+	t.Logf("%d acknowledged writes across %d SIGKILLs", writes, rounds)
 	if writes < 100 {
 		t.Fatalf("only %d writes happened: the test did not exercise the store", writes)
 	}
