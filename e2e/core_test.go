@@ -274,9 +274,15 @@ func TestPackagesHotReloadAndRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	// teed logs the refusals before it listens, but the log comes through a pipe
+	// that may not have been read yet: wait for each line, then count them.
+	refused := func(dir string) string { return `msg="ta package refused" dir=` + filepath.Join(extra, dir) + " " }
+	for _, dir := range []string{"bad", "dup"} {
+		waitFor(t, "the refusal of "+dir+" in the log", func() bool { return strings.Contains(td.Log(), refused(dir)) })
+	}
 	log := td.Log()
 	for _, dir := range []string{"bad", "dup"} {
-		if n := strings.Count(log, `msg="ta package refused" dir=`+filepath.Join(extra, dir)+" "); n != 1 {
+		if n := strings.Count(log, refused(dir)); n != 1 {
 			t.Errorf("package %s refused %d times in the log, want once", dir, n)
 		}
 	}

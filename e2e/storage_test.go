@@ -251,9 +251,8 @@ func TestStorageRollbackDetected(t *testing.T) {
 	if v, verr := versionOf("obj-a", b); err != nil || verr != nil || v != 1 {
 		t.Fatalf("restored store: version %d, %v, %v; want version 1", v, err, verr)
 	}
-	if !strings.Contains(td.Log(), "rollback counter was reset") {
-		t.Errorf("teed did not log that it accepted the store:\n%s", td.Log())
-	}
+	// Logged at start, but read through a pipe: wait for it.
+	waitFor(t, "teed to log that it accepted the store", func() bool { return strings.Contains(td.Log(), "rollback counter was reset") })
 }
 
 // TestStorageTamperDetected flips bytes of the store on disk between runs of teed.
