@@ -11,6 +11,9 @@ import (
 	"github.com/gotee/gotee/tee"
 )
 
+// maxBlockSize is the largest block of the block ciphers here (AES, SM4; DES has 8).
+const maxBlockSize = 16
+
 // cipherEngine runs the symmetric cipher class over Go's block ciphers (AES, DES and 3DES
 // from the standard library, SM4 from gmsm) and modes:
 // crypto/cipher's CBC and CTR, golang.org/x/crypto/xts, block-by-block ECB (which Go
@@ -23,7 +26,8 @@ type cipherEngine struct {
 	whole bool // CTR: updates output whole blocks only (SM4-CTR, as OP-TEE)
 	b     cipher.Block
 	x     *xts.Cipher
-	iv    []byte // CBC, CTS: chaining value; CTR: initial counter block
+	iv    []byte           // CBC, CTS: chaining value; CTR: initial counter block
+	cbc   cipher.BlockMode // CBC, CTS: see cbcAt
 	ctr   cipher.Stream
 	pos   uint64 // CTR: keystream bytes used
 	buf   []byte // input held back (block remainder; CTS: up to two blocks; XTS: all)
@@ -72,6 +76,7 @@ func (c *cipherEngine) clone() engine {
 	d := *c
 	d.iv = slices.Clone(c.iv)
 	d.buf = slices.Clone(c.buf)
+	d.cbc = nil // its own, made at first use
 	if c.chain == chainCTR {
 		d.ctr = ctrAt(c.b, c.iv, c.pos)
 	}
@@ -82,6 +87,28 @@ func (c *cipherEngine) wipe() {
 	clear(c.iv)
 	clear(c.buf)
 	c.ctr = nil
+	c.cbc = nil
+}
+
+// ivSetter is a CBC mode that can be moved to another IV; crypto/cipher's are.
+type ivSetter interface{ SetIV([]byte) }
+
+// cbcAt returns the engine's CBC mode at the chaining value c.iv. Making a mode copies
+// the block cipher's whole key schedule (AES: about 500 bytes), which an update of a
+// few blocks, as a cenc pattern stripe is, would pay every time; so the engine keeps
+// one and only moves its IV. c.iv stays the chaining value of record, so a clone
+// (TEE_CopyOperation) needs no access to the mode's state and makes its own.
+func (c *cipherEngine) cbcAt() cipher.BlockMode {
+	if m, ok := c.cbc.(ivSetter); ok {
+		m.SetIV(c.iv)
+		return c.cbc
+	}
+	if c.enc {
+		c.cbc = cipher.NewCBCEncrypter(c.b, c.iv)
+	} else {
+		c.cbc = cipher.NewCBCDecrypter(c.b, c.iv)
+	}
+	return c.cbc
 }
 
 // ctrAt returns a CTR stream positioned pos bytes into the keystream that starts at the
@@ -145,12 +172,13 @@ func (c *cipherEngine) blocks(dst, data []byte) {
 		}
 	case chainCBC, chainCTS:
 		if c.enc {
-			cipher.NewCBCEncrypter(c.b, c.iv).CryptBlocks(dst[:len(data)], data)
+			c.cbcAt().CryptBlocks(dst[:len(data)], data)
 			copy(c.iv, dst[len(data)-c.bs:len(data)])
 		} else {
-			next := slices.Clone(data[len(data)-c.bs:])
-			cipher.NewCBCDecrypter(c.b, c.iv).CryptBlocks(dst[:len(data)], data)
-			copy(c.iv, next)
+			var next [maxBlockSize]byte // the chaining value, before dst may overwrite data
+			copy(next[:c.bs], data[len(data)-c.bs:])
+			c.cbcAt().CryptBlocks(dst[:len(data)], data)
+			copy(c.iv, next[:c.bs])
 		}
 	case chainCTR:
 		c.ctr.XORKeyStream(dst[:len(data)], data)
