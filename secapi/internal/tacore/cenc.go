@@ -179,10 +179,11 @@ func (s *slot) processCommonEncryption(r *req_, now uint64) error {
 	}
 	// A private copy: the input may be shared memory, and SVP input may be the same
 	// region as the output.
-	in := append([]byte(nil), src...)
+	in := append(s.cencIn[:0], src...)
 	if sm.In.Type == protocol.BufferClear {
 		in = append(in, r.in...)
 	}
+	s.cencIn = in
 	defer clear(in)
 	if err := cencDecrypt(c, &sm, dst, in); err != nil {
 		clear(dst)

@@ -159,6 +159,10 @@ type slot struct {
 	// svpBytes is the SVP memory of the slot, at most protocol.MaxSVPBytes (guarded
 	// by svpMu).
 	svpBytes uint64
+	// cencIn is cenc's private copy of a sample's input, kept for the next sample
+	// (a 1 MB sample would otherwise be 1 MB of garbage a call) and cleared after
+	// each (guarded by svpMu).
+	cencIn []byte
 }
 
 func newSlot(id tee.Identity, wrap cipher.AEAD) *slot {
