@@ -46,7 +46,12 @@ func newBlock(fd, size int) (*Block, error) {
 	}
 	b := &Block{fd: fd}
 	if size > 0 {
-		mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+		// Populated now, in one call, rather than a page fault at a time during the
+		// first invoke that uses the block: in a virtual machine faults are dear
+		// enough that a fresh 2 MB arena cost a 1 MB cenc sample over 10 ms. The
+		// creator asked for the size; a block received with Map is not populated,
+		// so no peer can make this side commit memory it did not choose to.
+		mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE)
 		if err != nil {
 			return nil, fmt.Errorf("map memfd: %w", err)
 		}
