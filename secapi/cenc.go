@@ -88,21 +88,22 @@ func (c *Client) processSample(ctx context.Context, s *Sample) error {
 	if need > protocol.MaxData {
 		return StatusInvalidParameter
 	}
-	outLen := 0
-	if dst != nil {
-		outLen = max(len(dst), 1)
+	var res []byte
+	var err error
+	if len(dst) > 0 {
+		res, err = c.callInto(ctx, protocol.CmdProcessCommonEncryption, w.Buf, data, dst)
+	} else {
+		outLen := 0
+		if dst != nil {
+			outLen = 1 // an empty clear output is still present
+		}
+		res, err = c.call(ctx, protocol.CmdProcessCommonEncryption, w.Buf, data, outLen)
 	}
-	res, err := c.call(ctx, protocol.CmdProcessCommonEncryption, w.Buf, data, outLen)
 	if err != nil {
 		return err
 	}
-	if dst != nil {
-		if uint64(len(res)) != need {
-			clear(res)
-			return StatusInternalError
-		}
-		copy(dst, res)
-		clear(res)
+	if dst != nil && uint64(len(res)) != need {
+		return StatusInternalError
 	}
 	s.In.Offset += need
 	s.Out.Offset += need

@@ -110,6 +110,25 @@ func (c *Client) session(ctx context.Context) (*client.Session, error) {
 // call runs one command: req is parameter 1, in parameter 2, and the reply goes into a
 // buffer of outLen bytes (grown once on SHORT_BUFFER).
 func (c *Client) call(ctx context.Context, cmd uint32, req []byte, in []byte, outLen int) ([]byte, error) {
+	var out []byte
+	if outLen > 0 {
+		out = make([]byte, outLen)
+	}
+	return c.invoke(ctx, cmd, req, in, out, true)
+}
+
+// callInto is call with the output written straight into out (which must be
+// non-empty), for outputs the caller has a place for: a 1 MB sample then costs no
+// buffer of the library's and no second copy. An output that would not fit is
+// StatusInvalidParameter: out is the caller's whole room.
+func (c *Client) callInto(ctx context.Context, cmd uint32, req []byte, in []byte, out []byte) ([]byte, error) {
+	return c.invoke(ctx, cmd, req, in, out, false)
+}
+
+// invoke sends one command: req in parameter 1, in (if not nil) in parameter 2, and
+// out (if not empty) as parameter 3, which, with grow, is replaced by a larger
+// buffer and the command sent again if the TA asks for more room.
+func (c *Client) invoke(ctx context.Context, cmd uint32, req, in, out []byte, grow bool) ([]byte, error) {
 	s, err := c.session(ctx)
 	if err != nil {
 		return nil, err
@@ -127,14 +146,17 @@ func (c *Client) call(ctx context.Context, cmd uint32, req []byte, in []byte, ou
 			}
 			op.Params[2] = &client.TempMemory{Type: tee.MemrefTempInput, Buffer: in, Size: len(in)}
 		}
-		var out *client.TempMemory
-		if outLen > 0 {
-			out = &client.TempMemory{Type: tee.MemrefTempOutput, Buffer: make([]byte, outLen)}
-			op.Params[3] = out
+		var om *client.TempMemory
+		if len(out) > 0 {
+			om = &client.TempMemory{Type: tee.MemrefTempOutput, Buffer: out}
+			op.Params[3] = om
 		}
 		err := s.Invoke(ctx, cmd, op)
-		if errors.Is(err, tee.ErrShortBuffer) && out != nil && out.Size > outLen {
-			outLen = out.Size
+		if errors.Is(err, tee.ErrShortBuffer) && om != nil && om.Size > len(out) {
+			if !grow {
+				return nil, StatusInvalidParameter
+			}
+			out = make([]byte, om.Size)
 			continue
 		}
 		if err != nil {
@@ -143,10 +165,10 @@ func (c *Client) call(ctx context.Context, cmd uint32, req []byte, in []byte, ou
 		if st := Status(v.A); st != StatusOK {
 			return nil, st
 		}
-		if out == nil {
+		if om == nil {
 			return nil, nil
 		}
-		return out.Buffer[:out.Size], nil
+		return om.Buffer[:om.Size], nil
 	}
 	return nil, StatusInternalError
 }

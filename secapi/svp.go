@@ -334,13 +334,15 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 	in.spec().Put(&w)
 	out.spec().Put(&w)
 	w.U64(n)
-	res, err := x.c.call(ctx, cmd, w.Buf, data, outLen)
+	var res []byte
+	var err error
+	if out.SVP == nil && outLen > 0 {
+		res, err = x.c.callInto(ctx, cmd, w.Buf, data, out.Clear[out.Offset:])
+	} else {
+		res, err = x.c.call(ctx, cmd, w.Buf, data, outLen)
+	}
 	if err != nil {
 		return 0, err
-	}
-	if out.SVP == nil && len(res) > len(out.Clear)-int(out.Offset) {
-		clear(res)
-		return 0, StatusInternalError
 	}
 	var written uint64
 	if out.SVP != nil {
@@ -349,8 +351,7 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 		}
 		written = binary.LittleEndian.Uint64(res)
 	} else {
-		written = uint64(copy(out.Clear[out.Offset:], res))
-		clear(res)
+		written = uint64(len(res)) // in place: res is out.Clear's own bytes
 	}
 	in.Offset += n
 	out.Offset += written
