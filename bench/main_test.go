@@ -81,6 +81,7 @@ type comparison struct {
 	maxRatio float64 // goal on ns/baseNs, 0 if none
 	maxNs    float64 // goal on goalNs (or ns if that is 0), 0 if none
 	goalNs   float64 // the part of ns the absolute goal is about, 0 if all of it
+	goalOf   string  // what goalNs is, printed with it ("open" if empty)
 }
 
 var (
@@ -135,7 +136,11 @@ func printSummary() {
 			v := c.ns
 			if c.goalNs > 0 {
 				v = c.goalNs
-				goal += fmt.Sprintf(" (open: %.0f)", v)
+				what := c.goalOf
+				if what == "" {
+					what = "open"
+				}
+				goal += fmt.Sprintf(" (%s: %.0f)", what, v)
 			}
 			verdict = pass(v <= c.maxNs)
 		}
