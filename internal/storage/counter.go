@@ -219,8 +219,11 @@ func reconcile(path string, k *keyring, root *rootRecord, fresh, reset bool) (*c
 	}
 	switch {
 	case root.gen < cur.gen:
+		// bbolt reads the previous commit when the newest one's meta page is
+		// damaged, which looks the same from here as a store copied back.
 		return nil, fmt.Errorf("%w: the store is at commit %d, but %s records commit %d: "+
-			"the store was copied back from an earlier state", ErrRollback, root.gen, path, cur.gen)
+			"the store was copied back from an earlier state, or its newest commit is corrupt",
+			ErrRollback, root.gen, path, cur.gen)
 	case len(slots) == 1 && root.gen == cur.gen:
 		return nil, fmt.Errorf("%w: the newest slot of %s is damaged and the store is not ahead of the older one (commit %d)",
 			ErrRollback, path, cur.gen)
