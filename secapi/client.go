@@ -153,7 +153,7 @@ func (c *Client) invoke(ctx context.Context, cmd uint32, req, in, out []byte, gr
 		}
 		err := s.Invoke(ctx, cmd, op)
 		if errors.Is(err, tee.ErrShortBuffer) && om != nil && om.Size > len(out) {
-			if !grow {
+			if !grow || om.Size > protocol.MaxData {
 				return nil, StatusInvalidParameter
 			}
 			out = make([]byte, om.Size)
@@ -167,6 +167,9 @@ func (c *Client) invoke(ctx context.Context, cmd uint32, req, in, out []byte, gr
 		}
 		if om == nil {
 			return nil, nil
+		}
+		if om.Size > len(out) {
+			return nil, StatusInternalError // the TA claims more than it was given
 		}
 		return om.Buffer[:om.Size], nil
 	}

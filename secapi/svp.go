@@ -320,8 +320,9 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 			return 0, err
 		}
 		// The TA writes at most this much: a short buffer is its
-		// StatusInvalidParameter, after its rights checks, as the reference.
-		outLen = len(out.Clear) - int(out.Offset)
+		// StatusInvalidParameter, after its rights checks, as the reference. No
+		// call writes more than MaxData, so more room is not handed over.
+		outLen = min(len(out.Clear)-int(out.Offset), protocol.MaxData)
 	}
 	var w protocol.Writer
 	w.U64(x.h)
@@ -337,7 +338,7 @@ func (x *Cipher) processBuffers(ctx context.Context, out, in *Buffer, n uint64, 
 	var res []byte
 	var err error
 	if out.SVP == nil && outLen > 0 {
-		res, err = x.c.callInto(ctx, cmd, w.Buf, data, out.Clear[out.Offset:])
+		res, err = x.c.callInto(ctx, cmd, w.Buf, data, out.Clear[out.Offset:][:outLen])
 	} else {
 		res, err = x.c.call(ctx, cmd, w.Buf, data, outLen)
 	}

@@ -145,10 +145,12 @@ func (c *Core) Invoke(s *ta.Session, cmd uint32, p *ta.Params) error {
 		return tee.ErrBadParameters
 	}
 	if p[1].Size > protocol.MaxRequest || p[2].Size > protocol.MaxData || p[3].Size > protocol.MaxData {
+		p[3].Size = 0 // no output: the caller's buffer keeps what it had
 		return tee.ErrBadParameters
 	}
 	if p[0].Value.A != protocol.Version {
 		p[0].Value = tee.Value{A: uint32(protocol.StatusOperationNotSupported)}
+		p[3].Size = 0
 		return nil
 	}
 	sl := c.slot(s)
