@@ -48,9 +48,11 @@ func newBlock(fd, size int) (*Block, error) {
 	if size > 0 {
 		// Populated now, in one call, rather than a page fault at a time during the
 		// first invoke that uses the block: in a virtual machine faults are dear
-		// enough that a fresh 2 MB arena cost a 1 MB cenc sample over 10 ms. The
-		// creator asked for the size; a block received with Map is not populated,
-		// so no peer can make this side commit memory it did not choose to.
+		// enough that a fresh 2 MB arena cost a 1 MB cenc sample over 10 ms. This
+		// side chose the size (an arena is sized from its own caller's parameters,
+		// registered memory is what the client asked for, as OP-TEE's driver
+		// allocates it whole); a block received with Map is not populated, so a peer
+		// cannot make this side commit memory by sending one.
 		mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE)
 		if err != nil {
 			return nil, fmt.Errorf("map memfd: %w", err)

@@ -18,12 +18,15 @@ import (
 // "SVP memory" in the normal world faults as it would on a device.
 
 // svpMemory is one region (sa_svp_memory_alloc). Its bytes are a mapping of their
-// own, outside the Go heap, as a device's secure carve-out is memory apart, and
-// populated when allocated, as a carve-out is there before it is used: a fresh heap
-// slice faulted its pages in during the first cipher or cenc into it, which in a
-// virtual machine cost a 1 MB sample up to 25 ms (RDK's cenc tests allocate, process
-// once and free; their limit is 10 ms). Freed, a region is unmapped at once, leaving
-// the garbage collector nothing; the mapping is also kept out of core dumps.
+// own, outside the Go heap, as a device's secure carve-out is memory apart, and a
+// region no larger than one operation's output (protocol.MaxData) is populated when
+// allocated, as a carve-out is there before it is used: a fresh heap slice faulted
+// its pages in during the first cipher or cenc into it, which in a virtual machine
+// cost a 1 MB sample up to 25 ms (RDK's cenc tests allocate, process once and free;
+// their limit is 10 ms). Larger regions fault in as they are used, so that one small
+// request cannot commit a slot's whole 256 MiB at once. Freed, a region is unmapped
+// at once, leaving the garbage collector nothing; the mapping is also kept out of
+// core dumps.
 type svpMemory struct {
 	b     []byte
 	freed bool // set by free; buffers still on the region then fail
@@ -35,7 +38,11 @@ func mapSVP(size uint64) ([]byte, error) {
 	if size == 0 {
 		return []byte{}, nil
 	}
-	b, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_POPULATE)
+	flags := unix.MAP_PRIVATE | unix.MAP_ANONYMOUS
+	if size <= protocol.MaxData {
+		flags |= unix.MAP_POPULATE
+	}
+	b, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, flags)
 	if err != nil {
 		return nil, protocol.StatusNoAvailableResourceSlot
 	}
