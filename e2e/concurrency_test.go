@@ -181,19 +181,16 @@ func TestConcurrentCancelAndClose(t *testing.T) {
 	waited := make(chan error, 1)
 	go func() { waited <- s.Invoke(ctx, concWait, nil) }()
 	waitFor(t, "the wait inside the TA", in(1))
-	type result struct {
-		most uint32
-		err  error
-	}
-	slept := make(chan result, 1)
-	go func() { most, err := sleep(500); slept <- result{most, err} }()
+	slept := make(chan error, 1)
+	go func() { _, err := sleep(500); slept <- err }()
 	waitFor(t, "the sleep beside the wait", in(2))
 	cancel()
 	if err := <-waited; !errors.Is(err, tee.ErrCancel) {
 		t.Errorf("cancelled wait: %v, want CANCEL", err)
 	}
-	if r := <-slept; r.err != nil || r.most < 2 {
-		t.Errorf("sleep beside a wait: %v, at most %d inside at once (want 2)", r.err, r.most)
+	// That the two were inside at once is what in(2) waited for.
+	if err := <-slept; err != nil {
+		t.Errorf("sleep beside a wait: %v", err)
 	}
 
 	// Three invokes in flight that end only when cancelled: the close cannot

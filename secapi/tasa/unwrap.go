@@ -12,6 +12,9 @@ import "github.com/gotee/gotee/secapi/internal/protocol"
 // block) or AESGCM (p.IV of 12 bytes, p.AAD and tag, 1 to 16 bytes). A wrong GCM
 // tag is StatusVerificationFailed, bad PKCS#7 padding StatusInvalidKeyFormat.
 func (c *Client) UnwrapSymmetric(r Rights, alg CipherAlgorithm, p CipherParams, tag []byte, wrappingKey *Key, in []byte) (*Key, error) {
+	if wrappingKey == nil {
+		return nil, StatusNullParameter
+	}
 	wr, err := r.wire()
 	if err != nil {
 		return nil, err
