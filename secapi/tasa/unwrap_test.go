@@ -121,6 +121,7 @@ func TestUnwrapLicense(t *testing.T) {
 				{"CBC of 15 bytes", lk, tasa.AESCBC, tasa.CipherParams{IV: iv}, nil, cbcWrapped[:15], tasa.StatusInvalidParameter},
 				{"no input", lk, tasa.AESCTR, tasa.CipherParams{IV: iv}, nil, nil, tasa.StatusInvalidParameter},
 				{"not an AES algorithm", lk, tasa.CipherAlgorithm(99), tasa.CipherParams{IV: iv}, nil, ctrWrapped, tasa.StatusInvalidParameter},
+				{"no wrapping key", nil, tasa.AESCTR, tasa.CipherParams{IV: iv}, nil, ctrWrapped, tasa.StatusNullParameter},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
 					k, err := c.UnwrapSymmetric(contentRights(probeUUID), tt.alg, tt.p, tt.tag, tt.key, tt.in)
