@@ -8,6 +8,8 @@ import (
 	"crypto/ed25519"
 	"crypto/x509"
 	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 
@@ -97,4 +99,55 @@ func TestSecAPI(t *testing.T) {
 	if spki2, _ := ek2.PublicKey(ctx); !bytes.Equal(spki, spki2) {
 		t.Fatal("exported key changed")
 	}
+}
+
+// Thousands of sessions on the packed SecAPI TA under the built teed, each making
+// a key, a cipher and an SVP buffer and closing without releasing them: every
+// session's TA process is gone afterwards and teed holds no more descriptors than
+// it did after the first, so neither side keeps anything of a closed slot.
+func TestSecAPISessionCyclesLeakNothing(t *testing.T) {
+	if err := teedtest.CheckBuild("ta/secapi"); err != nil {
+		t.Fatal(err)
+	}
+	td := teedtest.Start(t, "--log-level", "warn")
+	cc := td.Connect(t)
+	ctx := context.Background()
+	cycle := func() error {
+		c := secapi.NewClient(cc, client.Login{Method: tee.LoginUser})
+		defer c.Close()
+		k, err := c.ImportSymmetric(ctx, secapi.AllRights(), make([]byte, 16))
+		if err != nil {
+			return err
+		}
+		x, err := c.NewCipher(ctx, secapi.AESCTR, secapi.Encrypt, k, secapi.CipherParams{IV: make([]byte, 16)})
+		if err != nil {
+			return err
+		}
+		if _, err := x.Process(ctx, make([]byte, 64)); err != nil {
+			return err
+		}
+		_, _, err = c.AllocSVPBuffer(ctx, 4096)
+		return err
+	}
+	fds := func() int {
+		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", td.Pid()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	if err := cycle(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first session's instance to end", func() bool { return len(children(t, td.Pid())) == 0 })
+	base := fds()
+	const cycles = 2000
+	for i := range cycles {
+		if err := cycle(); err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+	}
+	waitFor(t, "every instance to end", func() bool { return len(children(t, td.Pid())) == 0 })
+	waitFor(t, "teed's descriptors to settle", func() bool { return fds() <= base })
+	t.Logf("%d sessions; teed has %d descriptors, as after the first", cycles, fds())
 }
