@@ -27,6 +27,13 @@ import (
 // secapiSizes are the message sizes of the throughput benchmarks.
 var secapiSizes = []int{16 << 10, 1 << 20}
 
+// cencSizes are the sample sizes of RDK's cenc tests with the time limit the suite
+// asserts for one sample of each.
+var cencSizes = []struct {
+	n     int
+	limit time.Duration
+}{{1000, time.Millisecond}, {10000, 2 * time.Millisecond}, {100000, 5 * time.Millisecond}, {1000000, 10 * time.Millisecond}}
+
 // secapiClient is a SecAPI client with a fresh session on a teed of its own.
 func secapiClient(b *testing.B) *secapi.Client {
 	b.Helper()
@@ -279,15 +286,10 @@ func BenchmarkSecAPICENC(b *testing.B) {
 	key := make([]byte, 16)
 	rand.Read(key)
 	block, _ := aes.NewCipher(key)
-	td := startTeed(b)
-	c := secapi.NewClient(td.Connect(b), client.Login{Method: tee.LoginUser})
-	b.Cleanup(func() { c.Close() })
+	c := secapiClient(b)
 	ctx := context.Background()
 	k := secapiKey(b, c, key)
-	for _, size := range []struct {
-		n     int
-		limit time.Duration
-	}{{1000, time.Millisecond}, {10000, 2 * time.Millisecond}, {100000, 5 * time.Millisecond}, {1000000, 10 * time.Millisecond}} {
+	for _, size := range cencSizes {
 		in := make([]byte, size.n)
 		rand.Read(in)
 		subs := make([]secapi.Subsample, 5)
@@ -350,15 +352,10 @@ func BenchmarkSecAPICENC(b *testing.B) {
 func BenchmarkSecAPICENCFreshBuffer(b *testing.B) {
 	key := make([]byte, 16)
 	rand.Read(key)
-	td := startTeed(b)
-	c := secapi.NewClient(td.Connect(b), client.Login{Method: tee.LoginUser})
-	b.Cleanup(func() { c.Close() })
+	c := secapiClient(b)
 	ctx := context.Background()
 	k := secapiKey(b, c, key)
-	for _, size := range []struct {
-		n     int
-		limit time.Duration
-	}{{100000, 5 * time.Millisecond}, {1000000, 10 * time.Millisecond}} {
+	for _, size := range cencSizes[2:] {
 		b.Run(fmt.Sprintf("%dB/cbcs", size.n), func(b *testing.B) {
 			in := make([]byte, size.n)
 			rand.Read(in)
