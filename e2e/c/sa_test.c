@@ -15,25 +15,7 @@
 #include "sa.h"
 #include "sa_check.h"
 
-static sa_rights all_rights(void)
-{
-	sa_rights r;
-	memset(&r, 0, sizeof(r));
-	strcpy(r.id, "sa_test");
-	r.usage_flags = SA_KEY_USAGE_MASK | SA_USAGE_OUTPUT_PROTECTIONS_MASK |
-			SA_USAGE_BIT_MASK(SA_USAGE_FLAG_CACHEABLE);
-	r.not_on_or_after = UINT64_MAX;
-	memset(&r.allowed_tas[0], 0xff, sizeof(sa_uuid));
-	return r;
-}
-
-static sa_key import(const uint8_t *k, size_t n, const sa_rights *r)
-{
-	sa_key key = INVALID_HANDLE;
-	sa_import_parameters_symmetric p = { r };
-	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_SYMMETRIC_BYTES, k, n, &p), SA_STATUS_OK);
-	return key;
-}
+static sa_rights all_rights(void) { return rights_all("sa_test"); }
 
 static void test_info(void)
 {
@@ -119,7 +101,7 @@ static void test_keys(void)
 	       SA_STATUS_NULL_PARAMETER);
 	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_SYMMETRIC_BYTES, raw, 16, NULL),
 	       SA_STATUS_NULL_PARAMETER);
-	key = import(raw, sizeof(raw), &r);
+	key = import_sym(raw, sizeof(raw), &r);
 	EXPECT(sa_key_header(&h, key), SA_STATUS_OK);
 	CHECK(h.size == 16, "imported size %u", h.size);
 	EXPECT(sa_key_release(key), SA_STATUS_OK);
@@ -178,7 +160,7 @@ static void test_ciphers(void)
 	hex("000102030405060708090a0b0c0d0e0f", k, 16);
 	hex("00112233445566778899aabbccddeeff", pt, 16);
 	hex("69c4e0d86a7b0430d8cdb78070b4c55a", ct, 16);
-	sa_key key = import(k, 16, &r);
+	sa_key key = import_sym(k, 16, &r);
 
 	size_t n = run_cipher(SA_CIPHER_ALGORITHM_AES_ECB, SA_CIPHER_MODE_ENCRYPT, key, NULL, pt,
 			      16, out, sizeof(out));
@@ -289,7 +271,7 @@ static void test_macs(void)
 	/* RFC 4493 example 1: the CMAC of the empty message. */
 	hex("2b7e151628aed2a6abf7158809cf4f3c", k, 16);
 	hex("bb1d6929e95937287fa37d129b756746", want, 16);
-	sa_key key = import(k, 16, &r);
+	sa_key key = import_sym(k, 16, &r);
 	EXPECT(sa_crypto_mac_init(&ctx, SA_MAC_ALGORITHM_CMAC, key, NULL), SA_STATUS_OK);
 	n = 0;
 	EXPECT(sa_crypto_mac_compute(NULL, &n, ctx), SA_STATUS_OK);
@@ -304,7 +286,7 @@ static void test_macs(void)
 	/* RFC 4231 test case 1, in two pieces. */
 	memset(k, 0x0b, 20);
 	hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want, 32);
-	key = import(k, 20, &r);
+	key = import_sym(k, 20, &r);
 	sa_mac_parameters_hmac hp = { SA_DIGEST_ALGORITHM_SHA256 };
 	EXPECT(sa_crypto_mac_init(&ctx, SA_MAC_ALGORITHM_HMAC, key, NULL), SA_STATUS_NULL_PARAMETER);
 	EXPECT(sa_crypto_mac_init(&ctx, SA_MAC_ALGORITHM_HMAC, key, &hp), SA_STATUS_OK);
@@ -320,7 +302,7 @@ static void test_macs(void)
 
 	/* process_key: HMAC over a key's bytes equals HMAC over those bytes. */
 	uint8_t kb[16] = { 5, 4, 3 }, m1[32], m2[32];
-	sa_key other = import(kb, 16, &r);
+	sa_key other = import_sym(kb, 16, &r);
 	EXPECT(sa_crypto_mac_init(&ctx, SA_MAC_ALGORITHM_HMAC, key, &hp), SA_STATUS_OK);
 	EXPECT(sa_crypto_mac_process_key(ctx, other), SA_STATUS_OK);
 	n = 32;
@@ -641,8 +623,8 @@ static void test_derive(void)
 	hex("f0f1f2f3f4f5f6f7f8f9", info, sizeof(info));
 	hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
 	    okm, sizeof(okm));
-	parent = import(ikm, sizeof(ikm), &r);
-	want = import(okm, sizeof(okm), &r);
+	parent = import_sym(ikm, sizeof(ikm), &r);
+	want = import_sym(okm, sizeof(okm), &r);
 	sa_kdf_parameters_hkdf hk = { sizeof(okm), SA_DIGEST_ALGORITHM_SHA256, parent,
 				      salt, sizeof(salt), info, sizeof(info) };
 	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_HKDF, &hk), SA_STATUS_OK);
@@ -692,7 +674,7 @@ static void test_derive(void)
 
 	/* CMAC (SP 800-108 counter mode): block 2 of one derivation is block 1 of none. */
 	uint8_t k16[16] = { 7 }, other[20] = { 1, 2, 3 };
-	parent = import(k16, sizeof(k16), &r);
+	parent = import_sym(k16, sizeof(k16), &r);
 	sa_kdf_parameters_cmac cm = { 32, parent, other, sizeof(other), 1 };
 	EXPECT(sa_key_derive(&key, &r, SA_KDF_ALGORITHM_CMAC, &cm), SA_STATUS_OK);
 	EXPECT(sa_key_header(&(sa_header){ 0 }, key), SA_STATUS_OK);
@@ -711,7 +693,7 @@ static void test_derive(void)
 	/* A parent without DERIVE. */
 	sa_rights noderive = all_rights();
 	noderive.usage_flags &= ~SA_USAGE_BIT_MASK(SA_USAGE_FLAG_DERIVE);
-	sa_key weak = import(k16, sizeof(k16), &noderive);
+	sa_key weak = import_sym(k16, sizeof(k16), &noderive);
 	cm.other_data = other;
 	cm.key_length = 16;
 	cm.parent = weak;
@@ -752,7 +734,7 @@ static void test_export(void)
 	uint8_t raw[32], mixin[16], blob[2048];
 	memset(raw, 0x33, sizeof(raw));
 	memset(mixin, 0x44, sizeof(mixin));
-	sa_key key = import(raw, sizeof(raw), &r), back = INVALID_HANDLE;
+	sa_key key = import_sym(raw, sizeof(raw), &r), back = INVALID_HANDLE;
 
 	size_t n = 0;
 	EXPECT(sa_key_export(NULL, &n, mixin, sizeof(mixin), key), SA_STATUS_OK);
@@ -802,7 +784,7 @@ static void test_export(void)
 	EXPECT(sa_key_release(key), SA_STATUS_OK);
 	sa_rights nocache = all_rights();
 	nocache.usage_flags &= ~SA_USAGE_BIT_MASK(SA_USAGE_FLAG_CACHEABLE);
-	key = import(raw, sizeof(raw), &nocache);
+	key = import_sym(raw, sizeof(raw), &nocache);
 	n = sizeof(blob);
 	EXPECT(sa_key_export(blob, &n, NULL, 0, key), SA_STATUS_OPERATION_NOT_ALLOWED);
 	EXPECT(sa_key_release(key), SA_STATUS_OK);

@@ -15,31 +15,13 @@
 #include "sa.h"
 #include "sa_check.h"
 
-static sa_rights all_rights(void)
-{
-	sa_rights r;
-	memset(&r, 0, sizeof(r));
-	strcpy(r.id, "sa_unwrap_test");
-	r.usage_flags = SA_KEY_USAGE_MASK | SA_USAGE_OUTPUT_PROTECTIONS_MASK |
-			SA_USAGE_BIT_MASK(SA_USAGE_FLAG_CACHEABLE);
-	r.not_on_or_after = UINT64_MAX;
-	memset(&r.allowed_tas[0], 0xff, sizeof(sa_uuid));
-	return r;
-}
-
-static sa_key import(const uint8_t *k, size_t n, const sa_rights *r)
-{
-	sa_key key = INVALID_HANDLE;
-	sa_import_parameters_symmetric p = { r };
-	EXPECT(sa_key_import(&key, SA_KEY_FORMAT_SYMMETRIC_BYTES, k, n, &p), SA_STATUS_OK);
-	return key;
-}
+static sa_rights all_rights(void) { return rights_all("sa_unwrap_test"); }
 
 /* same_key checks that key holds the n bytes at want (SHA-256 of both). */
 static int same_key(sa_key key, const uint8_t *want, size_t n)
 {
 	sa_rights r = all_rights();
-	sa_key ref = import(want, n, &r);
+	sa_key ref = import_sym(want, n, &r);
 	uint8_t a[32], b[32];
 	size_t la = sizeof(a), lb = sizeof(b);
 	int ok = sa_key_digest(a, &la, key, SA_DIGEST_ALGORITHM_SHA256) == SA_STATUS_OK &&
@@ -59,7 +41,7 @@ static void test_unwrap_aes(void)
 	hex("000102030405060708090a0b0c0d0e0f", kek, 16);
 	hex("00112233445566778899aabbccddeeff", plain, 16);
 	hex("69c4e0d86a7b0430d8cdb78070b4c55a", wrapped, 16);
-	sa_key w = import(kek, 16, &r), key = INVALID_HANDLE;
+	sa_key w = import_sym(kek, 16, &r), key = INVALID_HANDLE;
 
 	/* FIPS-197 C.1 as an ECB-wrapped key. */
 	EXPECT(sa_key_unwrap(&key, &r, SA_KEY_TYPE_SYMMETRIC, NULL, SA_CIPHER_ALGORITHM_AES_ECB,
@@ -139,7 +121,7 @@ static void test_unwrap_aes(void)
 	/* The wrapping key needs UNWRAP; the child's rights follow derive's rule. */
 	sa_rights nr = all_rights();
 	SA_USAGE_BIT_CLEAR(nr.usage_flags, SA_USAGE_FLAG_UNWRAP);
-	sa_key nw = import(kek, 16, &nr);
+	sa_key nw = import_sym(kek, 16, &nr);
 	EXPECT(sa_key_unwrap(&key, &r, SA_KEY_TYPE_SYMMETRIC, NULL, SA_CIPHER_ALGORITHM_AES_ECB,
 			     NULL, nw, wrapped, 16),
 	       SA_STATUS_OPERATION_NOT_ALLOWED);
@@ -148,7 +130,7 @@ static void test_unwrap_aes(void)
 	ur.usage_flags = SA_USAGE_BIT_MASK(SA_USAGE_FLAG_UNWRAP) |
 			 SA_USAGE_BIT_MASK(SA_USAGE_FLAG_SVP_OPTIONAL);
 	ur.child_usage_flags = SA_USAGE_BIT_MASK(SA_USAGE_FLAG_DECRYPT);
-	sa_key uw = import(kek, 16, &ur);
+	sa_key uw = import_sym(kek, 16, &ur);
 	EXPECT(sa_key_unwrap(&key, &r, SA_KEY_TYPE_SYMMETRIC, NULL, SA_CIPHER_ALGORITHM_AES_ECB,
 			     NULL, uw, wrapped, 16),
 	       SA_STATUS_OK);
@@ -168,7 +150,7 @@ static void test_chacha(void)
 	hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", k1, 32);
 	hex("000000000000004a00000000", nonce, 12);
 	hex("6e2e359a2568f98041ba0728dd0d6981", first, 16);
-	sa_key key = import(k1, 32, &r);
+	sa_key key = import_sym(k1, 32, &r);
 	size_t len = sizeof(sunscreen) - 1;
 	uint8_t out[256], back[256];
 
@@ -210,7 +192,7 @@ static void test_chacha(void)
 	hex("070000004041424344454647", n2, 12);
 	hex("50515253c0c1c2c3c4c5c6c7", aad, 12);
 	hex("1ae10b594f09e26a7e902ecbd0600691", want_tag, 16);
-	key = import(k2, 32, &r);
+	key = import_sym(k2, 32, &r);
 	sa_cipher_parameters_chacha20_poly1305 ap = { n2, 12, aad, 12 };
 	EXPECT(sa_crypto_cipher_init(&ctx, SA_CIPHER_ALGORITHM_CHACHA20_POLY1305,
 				     SA_CIPHER_MODE_ENCRYPT, key, &ap),
