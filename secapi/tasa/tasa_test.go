@@ -105,6 +105,21 @@ func (e *env) inTA(t *testing.T, fn func(s *ta.Session)) {
 	}
 }
 
+// withClient runs fn inside the probe TA with a SecAPI session of its own, closed
+// after fn.
+func (e *env) withClient(t *testing.T, fn func(c *tasa.Client)) {
+	t.Helper()
+	e.inTA(t, func(s *ta.Session) {
+		c, err := tasa.Open(s, ta.TimeoutInfinite)
+		if err != nil {
+			t.Errorf("open: %v", err)
+			return
+		}
+		defer c.Close()
+		fn(c)
+	})
+}
+
 func (e *env) slots() int {
 	if c := e.core.Load(); c != nil {
 		return c.Slots()
@@ -133,13 +148,7 @@ func TestSecureApplication(t *testing.T) {
 	blk, _ := aes.NewCipher(key)
 	msg := []byte("a sample of premium content, not block aligned")
 
-	e.inTA(t, func(s *ta.Session) {
-		c, err := tasa.Open(s, ta.TimeoutInfinite)
-		if err != nil {
-			t.Errorf("open: %v", err)
-			return
-		}
-		defer c.Close()
+	e.withClient(t, func(c *tasa.Client) {
 		if u, err := c.TAUUID(); err != nil || u != probeUUID {
 			t.Errorf("caller UUID %v, %v; want the probe's %v", u, err, probeUUID)
 		}

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gotee/gotee/secapi/tasa"
-	"github.com/gotee/gotee/ta"
 	"github.com/gotee/gotee/tee"
 )
 
@@ -41,13 +40,7 @@ func TestUnwrapLicense(t *testing.T) {
 			ChildUsage: tasa.UsageDecrypt, AllowedTAs: allowed}
 	}
 
-	e.inTA(t, func(s *ta.Session) {
-		c, err := tasa.Open(s, ta.TimeoutInfinite)
-		if err != nil {
-			t.Errorf("open: %v", err)
-			return
-		}
-		defer c.Close()
+	e.withClient(t, func(c *tasa.Client) {
 		lk, err := c.ImportSymmetric(licenseRights(probeUUID), licenseKey)
 		if err != nil {
 			t.Errorf("import the license key: %v", err)
