@@ -14,23 +14,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gotee/gotee/client"
-	"github.com/gotee/gotee/internal/teedtest"
 	"github.com/gotee/gotee/secapi"
-	"github.com/gotee/gotee/tee"
 )
 
 // Many goroutines share ONE SecAPI session (as RDK's library shares one per
 // process), each with its own key, cipher and MAC contexts, on the packed TA under
 // the built teed: every result is Go's.
 func TestSecAPIOneSessionManyGoroutines(t *testing.T) {
-	if err := teedtest.CheckBuild("ta/secapi"); err != nil {
-		t.Fatal(err)
-	}
-	td := teedtest.Start(t, "--log-level", "warn", "--storage", t.TempDir())
+	_, c := startSecAPI(t)
 	ctx := context.Background()
-	c := secapi.NewClient(td.Connect(t), client.Login{Method: tee.LoginUser})
-	defer c.Close()
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for g := range 12 {
@@ -109,13 +101,8 @@ func TestSecAPIOneSessionManyGoroutines(t *testing.T) {
 // within the first 50 ms, or a few commands later), so one that ends too soon to
 // tell is run again, up to five times: a serialized session fails every time.
 func TestSecAPISessionOverlap(t *testing.T) {
-	if err := teedtest.CheckBuild("ta/secapi"); err != nil {
-		t.Fatal(err)
-	}
-	td := teedtest.Start(t, "--log-level", "warn", "--storage", t.TempDir())
+	_, c := startSecAPI(t)
 	ctx := context.Background()
-	c := secapi.NewClient(td.Connect(t), client.Login{Method: tee.LoginUser})
-	defer c.Close()
 	if err := c.Random(ctx, make([]byte, 16)); err != nil { // opens the session
 		t.Fatal(err)
 	}
@@ -169,13 +156,8 @@ func overlapKeyGeneration(t *testing.T, c *secapi.Client) int {
 // session's lanes stay few (each costs the TA a thread), the rest wait for one, and
 // the TA lives.
 func TestSecAPIOneSessionManyThreads(t *testing.T) {
-	if err := teedtest.CheckBuild("ta/secapi"); err != nil {
-		t.Fatal(err)
-	}
-	td := teedtest.Start(t, "--log-level", "warn", "--storage", t.TempDir())
+	_, c := startSecAPI(t)
 	ctx := context.Background()
-	c := secapi.NewClient(td.Connect(t), client.Login{Method: tee.LoginUser})
-	defer c.Close()
 	raw := make([]byte, 16)
 	rand.Read(raw)
 	k, err := c.ImportSymmetric(ctx, secapi.AllRights(), raw)

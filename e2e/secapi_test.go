@@ -19,16 +19,24 @@ import (
 	"github.com/gotee/gotee/tee"
 )
 
-// TestSecAPI runs the packed SecAPI TA under the built teed: each session is its own
-// TA process; keys stay in their session; AES-GCM matches Go's.
-func TestSecAPI(t *testing.T) {
+// startSecAPI starts the built teed with its own storage and gives a client whose
+// session on the packed SecAPI TA opens at its first call and closes with the test.
+func startSecAPI(t *testing.T) (*teedtest.Teed, *secapi.Client) {
+	t.Helper()
 	if err := teedtest.CheckBuild("ta/secapi"); err != nil {
 		t.Fatal(err)
 	}
 	td := teedtest.Start(t, "--log-level", "warn", "--storage", t.TempDir())
-	ctx := context.Background()
 	c := secapi.NewClient(td.Connect(t), client.Login{Method: tee.LoginUser})
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return td, c
+}
+
+// TestSecAPI runs the packed SecAPI TA under the built teed: each session is its own
+// TA process; keys stay in their session; AES-GCM matches Go's.
+func TestSecAPI(t *testing.T) {
+	td, c := startSecAPI(t)
+	ctx := context.Background()
 	if v, err := c.Version(ctx); err != nil || v.SpecificationMajor != 3 {
 		t.Fatalf("version %+v, %v", v, err)
 	}
